@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+app_name = "affiliates"
+
+urlpatterns = [
+    path("<slug:slug>/", views.go, name="go"),
+]

@@ -1,0 +1,180 @@
+"""Create a believable demo site. Safe to run again: it only adds what is missing."""
+
+import secrets
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
+from guides import demo_content as demo_copy
+from guides.models import GuidePage, HomePage, SectionPage, StandardPage
+
+
+def rich(*paragraphs):
+    return "".join(f"<p>{text}</p>" for text in paragraphs)
+
+
+def affiliate(link, text):
+    return f'<a linktype="affiliate" id="{link.pk}">{text}</a>'
+
+
+class Command(BaseCommand):
+    help = "Load the demo content: sections, guides, affiliate links and the disclosure page."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        home = self.home_page()
+        links = self.affiliate_links()
+        disclosure = self.child(
+            home,
+            DisclosurePage,
+            slug="disclosure",
+            title="Disclosure",
+            body=rich(*demo_copy.DISCLOSURE),
+        )
+        settings = DisclosureSettings.for_site(Site.objects.get(is_default_site=True))
+        if settings.disclosure_page_id is None:
+            settings.disclosure_page = disclosure
+            settings.save()
+        self.child(
+            home,
+            StandardPage,
+            slug="about",
+            title="About us",
+            body=rich(*demo_copy.ABOUT),
+            show_in_footer=True,
+        )
+        for section_data in demo_copy.SECTIONS:
+            section = self.child(
+                home,
+                SectionPage,
+                slug=section_data["slug"],
+                title=section_data["title"],
+                summary=section_data["summary"],
+                intro=rich(section_data["intro"]),
+                show_in_menus=True,
+            )
+            for guide_data in section_data["guides"]:
+                self.child(section, GuidePage, **self.guide_fields(guide_data, links))
+        if not home.featured_guides.exists():
+            for slug in demo_copy.FEATURED:
+                home.featured_guides.create(guide=GuidePage.objects.get(slug=slug))
+        self.editor_account()
+        self.stdout.write(self.style.SUCCESS("Demo content is in place."))
+
+    def home_page(self):
+        home = HomePage.objects.first()
+        if home is None:
+            # Wagtail's placeholder "Welcome to your new Wagtail site!" page makes way
+            # for ours (deleting it also removes the site record that pointed at it).
+            for placeholder in Page.objects.filter(depth=2, slug="home"):
+                if type(placeholder.specific) is Page and not placeholder.get_children():
+                    placeholder.delete()
+            home = Page.get_first_root_node().add_child(
+                instance=HomePage(
+                    title="Career Compass", slug="home", intro=rich(demo_copy.HOME_INTRO)
+                )
+            )
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name="Career Compass",
+            )
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        return home
+
+    def child(self, parent, page_class, slug, **fields):
+        existing = page_class.objects.child_of(parent).filter(slug=slug).first()
+        if existing:
+            return existing
+        page = parent.add_child(instance=page_class(slug=slug, **fields))
+        page.save_revision().publish()
+        return page
+
+    def affiliate_links(self):
+        links = {}
+        for data in demo_copy.AFFILIATE_LINKS:
+            partner, _ = Partner.objects.get_or_create(
+                name=data["partner"], defaults={"network": data.get("network", "")}
+            )
+            link, _ = AffiliateLink.objects.get_or_create(
+                slug=data["slug"],
+                defaults={
+                    "name": data["name"],
+                    "destination_url": data["url"],
+                    "partner": partner,
+                },
+            )
+            links[data["slug"]] = link
+        return links
+
+    def guide_fields(self, data, links):
+        def fill(text):
+            # Copy refers to links as {slug|text}; turn them into stored references.
+            for slug, link in links.items():
+                marker = "{" + slug + "|"
+                while marker in text:
+                    start = text.index(marker)
+                    end = text.index("}", start)
+                    label = text[start + len(marker) : end]
+                    text = text[:start] + affiliate(link, label) + text[end + 1 :]
+            return text
+
+        body = []
+        if len(data["questions"]) >= 3:
+            body.append({"type": "table_of_contents", "value": None})
+        for question, points in data["questions"]:
+            points = [f"<p>{fill(point)}</p>" for point in points]
+            body.append(
+                {
+                    "type": "question_section",
+                    "value": {"question": question, "anchor": "", "points": points, "answer": ""},
+                }
+            )
+        if tip := data.get("tip"):
+            body.append({"type": "tip", "value": {"title": "Tip", "text": f"<p>{fill(tip)}</p>"}})
+        if cta := data.get("cta"):
+            body.append(
+                {
+                    "type": "affiliate_call_to_action",
+                    "value": {
+                        "link": links[cta["link"]].pk,
+                        "heading": cta["heading"],
+                        "text": cta["text"],
+                        "button_label": cta["button"],
+                    },
+                }
+            )
+        return {
+            "slug": data["slug"],
+            "title": data["title"],
+            "summary": data["summary"],
+            "intro": rich(fill(data["intro"])),
+            "body": body,
+            "closing": rich(fill(data["closing"])),
+        }
+
+    def editor_account(self):
+        User = get_user_model()  # noqa: N806
+        if User.objects.filter(username="editor").exists():
+            self.stdout.write(
+                "Demo editor account: editor (password was shown when it was created)."
+            )
+            return
+        password = secrets.token_urlsafe(12)
+        User.objects.create_superuser("editor", "editor@example.com", password)
+        self.stdout.write(
+            self.style.WARNING(
+                "Created the demo editor account. Sign in at /admin/ with\n"
+                f"  username: editor\n  password: {password}\n"
+                "This password is shown only once."
+            )
+        )

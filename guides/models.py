@@ -1,0 +1,200 @@
+"""The page types readers browse: Home › sections › guides."""
+
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import models
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from affiliates.models import AffiliateContentMixin
+
+from .blocks import GuideBodyBlock, question_sections
+
+INTRO_FEATURES = ["bold", "italic", "link", "affiliate-link"]
+GUIDES_PER_PAGE = 10
+
+
+def paginate(request, items, per_page):
+    """The requested page of items; out-of-range or junk page numbers never error."""
+    paginator = Paginator(items, per_page)
+    number = request.GET.get("page", "1")
+    try:
+        return paginator.page(number)
+    except PageNotAnInteger:
+        return paginator.page(1)
+    except EmptyPage:
+        number_is_low = number.lstrip("-").isdigit() and int(number) < 1
+        return paginator.page(1 if number_is_low else paginator.num_pages)
+
+
+class BasePage(Page):
+    """Fields every reader-facing page shares: listing summary and footer placement."""
+
+    summary = models.TextField(
+        blank=True,
+        max_length=300,
+        help_text="One or two sentences for listings and search results.",
+    )
+    show_in_footer = models.BooleanField(
+        default=False, help_text="List this page in the footer of every page."
+    )
+
+    promote_panels = [
+        *Page.promote_panels,
+        MultiFieldPanel([FieldPanel("summary"), FieldPanel("show_in_footer")], "Listings"),
+    ]
+    search_fields = [*Page.search_fields, index.SearchField("summary")]
+
+    class Meta:
+        abstract = True
+
+
+class HomePage(AffiliateContentMixin, BasePage):
+    """The front page: a welcome, featured guides editors pick, and every section."""
+
+    intro = RichTextField(features=INTRO_FEATURES, blank=True)
+
+    affiliate_content_fields = ("intro",)
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        InlinePanel("featured_guides", label="Featured guides", max_num=6),
+    ]
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["guides.SectionPage", "guides.StandardPage", "affiliates.DisclosurePage"]
+    max_count = 1
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["featured"] = [
+            item.guide
+            for item in self.featured_guides.select_related("guide").all()
+            if item.guide.live
+        ]
+        context["sections"] = SectionPage.objects.child_of(self).live().public()
+        return context
+
+
+class FeaturedGuide(Orderable):
+    page = ParentalKey(HomePage, on_delete=models.CASCADE, related_name="featured_guides")
+    guide = models.ForeignKey("guides.GuidePage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("guide")]
+
+
+class SectionPage(AffiliateContentMixin, BasePage):
+    """A topic, such as “Preparing for a Job Interview”, that lists its guides."""
+
+    intro = RichTextField(features=INTRO_FEATURES, blank=True)
+
+    affiliate_content_fields = ("intro",)
+    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    search_fields = [*BasePage.search_fields, index.SearchField("intro")]
+
+    parent_page_types = ["guides.HomePage", "guides.SectionPage"]
+    subpage_types = ["guides.GuidePage", "guides.SectionPage"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        guides = (
+            GuidePage.objects.child_of(self)
+            .live()
+            .public()
+            .order_by("-first_published_at", "-pk")
+            .only("title", "url_path", "summary", "first_published_at", "depth", "path")
+        )
+        context["guides"] = paginate(request, guides, GUIDES_PER_PAGE)
+        context["subsections"] = SectionPage.objects.child_of(self).live().public()
+        return context
+
+
+class GuidePage(AffiliateContentMixin, BasePage):
+    """A guide answering readers' questions: intro, question sections, closing."""
+
+    intro = RichTextField(
+        features=INTRO_FEATURES, help_text="Why this guide matters to the reader."
+    )
+    body = StreamField(GuideBodyBlock(), blank=True)
+    closing = RichTextField(
+        features=INTRO_FEATURES, blank=True, help_text="A closing thought or next step."
+    )
+    last_reviewed = models.DateField(
+        null=True, blank=True, help_text="When an editor last checked the advice was current."
+    )
+
+    affiliate_content_fields = ("intro", "body", "closing")
+    content_panels = [
+        *Page.content_panels,
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        FieldPanel("closing"),
+        FieldPanel("last_reviewed"),
+        InlinePanel(
+            "related_guides",
+            label="Related guides",
+            help_text="Leave empty to show other guides from the same section.",
+            max_num=4,
+        ),
+    ]
+    search_fields = [
+        *BasePage.search_fields,
+        index.SearchField("intro"),
+        index.SearchField("body"),
+        index.SearchField("closing"),
+    ]
+
+    parent_page_types = ["guides.SectionPage"]
+    subpage_types = []
+
+    @property
+    def question_sections(self):
+        return question_sections(self.body)
+
+    def siblings(self):
+        return GuidePage.objects.sibling_of(self, inclusive=False).live().public()
+
+    def get_related_guides(self):
+        chosen = [
+            item.guide for item in self.related_guides.select_related("guide") if item.guide.live
+        ]
+        return chosen or list(self.siblings().order_by("-first_published_at")[:3])
+
+    def get_previous_next(self):
+        """The guides before and after this one in the section's menu order."""
+        siblings = (
+            GuidePage.objects.sibling_of(self)
+            .live()
+            .public()
+            .only("title", "url_path", "path", "depth")
+        )
+        previous = siblings.filter(path__lt=self.path).order_by("-path").first()
+        following = siblings.filter(path__gt=self.path).order_by("path").first()
+        return previous, following
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["related_guides"] = self.get_related_guides()
+        context["previous_guide"], context["next_guide"] = self.get_previous_next()
+        return context
+
+
+class RelatedGuide(Orderable):
+    page = ParentalKey(GuidePage, on_delete=models.CASCADE, related_name="related_guides")
+    guide = models.ForeignKey(GuidePage, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("guide")]
+
+
+class StandardPage(BasePage):
+    """A plain page such as “About us” or “Privacy”, usually shown in the footer."""
+
+    body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
+
+    content_panels = [*Page.content_panels, FieldPanel("body")]
+    search_fields = [*BasePage.search_fields, index.SearchField("body")]
+
+    parent_page_types = ["guides.HomePage"]
+    subpage_types = []

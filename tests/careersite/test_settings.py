@@ -1,0 +1,107 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "careers.example.com",
+}
+
+
+def run_manage(settings_module, *args, **env):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+    }
+    environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=PROJECT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def read_setting(settings_module, name, **env):
+    result = run_manage(
+        settings_module,
+        "shell",
+        "--no-imports",
+        "-c",
+        f"from django.conf import settings; print(settings.{name})",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize("module", ["dev", "test", "production"])
+def test_each_settings_module_loads_and_passes_system_checks(module):
+    env = PRODUCTION_ENV if module == "production" else {}
+    result = run_manage(f"careersite.settings.{module}", "check", **env)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_debug_is_on_in_development_and_off_in_production():
+    assert read_setting("careersite.settings.dev", "DEBUG") == "True"
+    assert read_setting("careersite.settings.production", "DEBUG", **PRODUCTION_ENV) == "False"
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = run_manage("careersite.settings.production", "check", ALLOWED_HOSTS="example.com")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_passes_the_deployment_checklist_with_no_warnings():
+    result = run_manage(
+        "careersite.settings.production",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        **PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_database_url_selects_the_database_and_sqlite_runs_in_wal_mode():
+    engine = read_setting(
+        "careersite.settings.dev", "DATABASES['default']['ENGINE']", DATABASE_URL=""
+    )
+    assert engine == "django.db.backends.sqlite3"
+    options = read_setting(
+        "careersite.settings.dev", "DATABASES['default']['OPTIONS']", DATABASE_URL=""
+    )
+    assert "journal_mode=WAL" in options
+    assert "'timeout': 20" in options
+    postgres = read_setting(
+        "careersite.settings.dev",
+        "DATABASES['default']",
+        DATABASE_URL="postgres://someone@db.example.com:5432/careers",
+    )
+    assert "postgresql" in postgres
+    assert "'CONN_HEALTH_CHECKS': True" in postgres
+    assert "'CONN_MAX_AGE': 600" in postgres
+
+
+def test_cache_defaults_to_local_memory_and_uses_redis_when_configured():
+    default = read_setting(
+        "careersite.settings.dev", "CACHES['default']['BACKEND']", REDIS_URL="", CACHE_URL=""
+    )
+    assert default.endswith("LocMemCache")
+    redis = read_setting(
+        "careersite.settings.dev",
+        "CACHES['default']['BACKEND']",
+        REDIS_URL="redis://127.0.0.1:6379/1",
+        CACHE_URL="",
+    )
+    assert redis == "django_redis.cache.RedisCache"

@@ -1,0 +1,131 @@
+"""Factories for every page type and record, so tests build only what they need."""
+
+import factory
+from django.contrib.auth import get_user_model
+from django.utils.text import slugify
+from wagtail.models import Page
+
+from affiliates.models import AffiliateLink, Click, DisclosurePage, Partner
+from guides.models import GuidePage, HomePage, SectionPage, StandardPage
+
+
+class PageFactory(factory.django.DjangoModelFactory):
+    """Adds the page under ``parent`` (the tree root when none is given) and publishes it."""
+
+    title = factory.Sequence(lambda n: f"Page {n}")
+    slug = factory.LazyAttribute(lambda page: slugify(page.title))
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, publish=True, **kwargs):
+        parent = parent or Page.get_first_root_node()
+        page = parent.add_child(instance=model_class(*args, **kwargs))
+        revision = page.save_revision()
+        if publish:
+            revision.publish()
+            page.refresh_from_db()
+        else:
+            page.live = False
+            page.save(update_fields=["live"])
+        return page
+
+
+class HomePageFactory(PageFactory):
+    title = "Home"
+    slug = "home"
+    intro = "<p>Practical career advice.</p>"
+
+    class Meta:
+        model = HomePage
+
+
+class SectionPageFactory(PageFactory):
+    title = factory.Sequence(lambda n: f"Section {n}")
+    intro = "<p>Guides on one topic.</p>"
+    show_in_menus = True
+
+    class Meta:
+        model = SectionPage
+
+
+class GuidePageFactory(PageFactory):
+    title = factory.Sequence(lambda n: f"Guide {n}")
+    summary = "A short guide."
+    intro = "<p>Why this matters.</p>"
+    closing = "<p>Good luck.</p>"
+
+    class Meta:
+        model = GuidePage
+
+
+class StandardPageFactory(PageFactory):
+    title = factory.Sequence(lambda n: f"Standard page {n}")
+    body = "<p>About this site.</p>"
+
+    class Meta:
+        model = StandardPage
+
+
+class DisclosurePageFactory(PageFactory):
+    title = "Disclosure"
+    slug = "disclosure"
+    body = "<p>We may earn referral fees.</p>"
+
+    class Meta:
+        model = DisclosurePage
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Partner {n}")
+
+    class Meta:
+        model = Partner
+
+
+class AffiliateLinkFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Offer {n}")
+    slug = factory.Sequence(lambda n: f"offer-{n}")
+    destination_url = factory.Sequence(lambda n: f"https://partner.example.com/offer/{n}")
+    partner = factory.SubFactory(PartnerFactory)
+
+    class Meta:
+        model = AffiliateLink
+
+
+class ClickFactory(factory.django.DjangoModelFactory):
+    link = factory.SubFactory(AffiliateLinkFactory)
+    clicked_at = factory.Faker("date_time_this_year", tzinfo=factory.Faker("pytimezone"))
+    visitor_key = factory.Sequence(lambda n: f"{n:064x}")
+
+    class Meta:
+        model = Click
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda user: f"{user.username}@example.com")
+    password = factory.django.Password("correct horse battery staple")
+
+    class Meta:
+        model = get_user_model()
+        skip_postgeneration_save = True
+
+
+def question(text, *points, anchor=""):
+    """Raw StreamField data for a question section."""
+    return {
+        "type": "question_section",
+        "value": {
+            "question": text,
+            "anchor": anchor,
+            "points": [f"<p>{point}</p>" for point in points],
+            "answer": "",
+        },
+    }
+
+
+def affiliate_anchor(link, text="this offer"):
+    """Rich-text HTML referencing an affiliate link the way the editor stores it."""
+    return f'<a linktype="affiliate" id="{link.pk}">{text}</a>'
