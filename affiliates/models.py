@@ -10,8 +10,6 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
 
-from .rich_text import affiliate_link_ids_in, rendering_page
-
 
 def validate_destination_url(value):
     """Only absolute http(s) URLs may be a redirect target."""
@@ -124,48 +122,6 @@ class AffiliateLink(index.Indexed, models.Model):
             raise ValidationError(
                 {"fallback_url": "The fallback must differ from the destination."}
             )
-
-
-class AffiliateContentMixin:
-    """For page types whose content may carry affiliate links.
-
-    ``affiliate_content_fields`` names the rich-text and StreamField fields to scan.
-    """
-
-    affiliate_content_fields = ()
-
-    def affiliate_link_ids(self):
-        """Ids of every affiliate link on the page, in order of appearance."""
-        if getattr(self, "_affiliate_link_ids", None) is None:
-            ids = []
-            for name in self.affiliate_content_fields:
-                value = getattr(self, name)
-                raw = getattr(value, "raw_data", None)
-                if raw is not None:
-                    ids.extend(_call_to_action_ids(raw))
-                    ids.extend(affiliate_link_ids_in(list(raw)))
-                else:
-                    ids.extend(affiliate_link_ids_in(str(value or "")))
-            self._affiliate_link_ids = list(dict.fromkeys(ids))
-        return self._affiliate_link_ids
-
-    def serve(self, request, *args, **kwargs):
-        links = AffiliateLink.objects.in_bulk(self.affiliate_link_ids())
-        with rendering_page(self, links):
-            response = super().serve(request, *args, **kwargs)
-            # Render now, while the page's links are known to the rich-text handler.
-            if hasattr(response, "render"):
-                response.render()
-        return response
-
-
-def _call_to_action_ids(raw_blocks):
-    for block in raw_blocks:
-        value = block.get("value") if isinstance(block, dict) else None
-        if block.get("type") == "affiliate_call_to_action" and isinstance(value, dict):
-            link_id = value.get("link")
-            if isinstance(link_id, int):
-                yield link_id
 
 
 class Click(models.Model):

@@ -8,7 +8,7 @@ from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from affiliates.models import AffiliateContentMixin
+from affiliates.page_content import AffiliateContentMixin
 
 from .blocks import GuideBodyBlock, question_sections
 
