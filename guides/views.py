@@ -14,8 +14,10 @@ def search(request):
     query = query[:MAX_QUERY_LENGTH]
     results = None
     if query:
-        pages = Page.objects.live().public().not_type(Page).specific().search(query)
-        results = paginate(request, pages, RESULTS_PER_PAGE)
+        results = paginate(request, Page.objects.live().public().search(query), RESULTS_PER_PAGE)
+        # Summaries live on the specific page types: fetch this page's worth in one query.
+        specific = Page.objects.filter(pk__in=[page.pk for page in results]).specific().in_bulk()
+        results.object_list = [specific[page.pk] for page in results]
     return TemplateResponse(
         request,
         "guides/search.html",

@@ -1,0 +1,77 @@
+import pytest
+from bs4 import BeautifulSoup
+from django.core.management import call_command
+from wagtail.models import Page
+
+from affiliates.models import AffiliateLink, DisclosureSettings
+from guides.models import GuidePage, HomePage, SectionPage
+
+pytestmark = pytest.mark.django_db
+
+GUIDE_URL = "/preparing-for-a-job-interview/follow-up-interview-tips/"
+
+
+@pytest.fixture
+def demo_site(db):
+    call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+
+def test_loading_the_demo_content_twice_adds_nothing_the_second_time(demo_site):
+    counts = (Page.objects.count(), AffiliateLink.objects.count())
+
+    call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
+
+    assert (Page.objects.count(), AffiliateLink.objects.count()) == counts
+    assert HomePage.objects.count() == 1
+    assert SectionPage.objects.count() >= 2
+    assert GuidePage.objects.filter(live=True).count() >= 6
+
+
+def test_the_demo_editor_login_is_printed_only_when_the_account_is_created(db, capsys):
+    call_command("load_demo_content")
+    first = capsys.readouterr().out
+    call_command("load_demo_content")
+    second = capsys.readouterr().out
+
+    assert "username: editor" in first and "password:" in first
+    assert "password:" not in second.replace("password was shown", "")
+
+
+def test_the_follow_up_guide_shows_its_breadcrumb_questions_intro_and_closing(client, demo_site):
+    response = client.get(GUIDE_URL)
+
+    assert response.status_code == 200
+    soup = BeautifulSoup(response.content, "html.parser")
+    crumbs = soup.select('nav[aria-label="Breadcrumb"] ol li a')
+    assert [(a.get_text(strip=True), a["href"]) for a in crumbs] == [
+        ("Home", "/"),
+        ("Preparing for a Job Interview", "/preparing-for-a-job-interview/"),
+        ("Follow Up Interview Tips", GUIDE_URL),
+    ]
+    for link in crumbs:
+        assert client.get(link["href"]).status_code == 200
+    sections = soup.select("section.question")
+    assert [s.h2.get_text(strip=True) for s in sections] == [
+        "Why am I being brought in for a second interview?",
+        "Who will interview me the second time around?",
+        "What should I talk about, when I thought I told them everything the first time?",
+    ]
+    for section in sections:
+        assert 3 <= len(section.select("ul > li")) <= 4
+    assert "second interview means the employer" in soup.select_one(".guide__intro").get_text()
+    assert "follow up promptly" in soup.select_one(".guide__closing").get_text()
+
+
+def test_the_follow_up_guide_opens_with_the_referral_disclosure(client, demo_site):
+    soup = BeautifulSoup(client.get(GUIDE_URL).content, "html.parser")
+    notice = soup.select_one(".disclosure")
+    assert "Referral fees may be earned" in notice.get_text()
+    assert notice.a.get_text() == "my disclosure"
+    assert notice.a["href"] == DisclosureSettings.objects.get().disclosure_page.url
+
+
+def test_the_home_page_links_every_section(client, demo_site):
+    soup = BeautifulSoup(client.get("/").content, "html.parser")
+    hrefs = {a["href"] for a in soup.select("main a")}
+    for section in SectionPage.objects.live():
+        assert section.url in hrefs
