@@ -70,8 +70,10 @@ def test_the_follow_up_guide_opens_with_the_referral_disclosure(client, demo_sit
     assert notice.a["href"] == DisclosureSettings.objects.get().disclosure_page.url
 
 
-def test_the_home_page_links_every_section(client, demo_site):
+def test_the_home_page_links_every_section_and_the_featured_guides(client, demo_site):
     soup = BeautifulSoup(client.get("/").content, "html.parser")
     hrefs = {a["href"] for a in soup.select("main a")}
     for section in SectionPage.objects.live():
         assert section.url in hrefs
+    featured = [a.get_text() for a in soup.select('[aria-labelledby="featured-heading"] h3 a')]
+    assert featured == ["Follow Up Interview Tips", "Tailor Your CV to a Job Advert"]

@@ -9,7 +9,7 @@ from wagtail.models import Page, Site
 
 from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
 from guides import demo_content as demo_copy
-from guides.models import GuidePage, HomePage, SectionPage, StandardPage
+from guides.models import FeaturedGuide, GuidePage, HomePage, SectionPage, StandardPage
 
 
 def rich(*paragraphs):
@@ -60,7 +60,8 @@ class Command(BaseCommand):
                 self.child(section, GuidePage, **self.guide_fields(guide_data, links))
         if not home.featured_guides.exists():
             for slug in demo_copy.FEATURED:
-                home.featured_guides.create(guide=GuidePage.objects.get(slug=slug))
+                home.featured_guides.add(FeaturedGuide(guide=GuidePage.objects.get(slug=slug)))
+            home.save_revision().publish()
         self.editor_account()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
 
