@@ -10,7 +10,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install install-dev run demo test test-e2e-deps lint format check bench clean
+.PHONY: help uv install install-dev checkers run demo test lint format check bench clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -32,7 +32,14 @@ run: demo ## Install, load demo content and serve on http://127.0.0.1:8000/
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
 	@$(MANAGE) runserver $(HOST):$(PORT)
 
-test: install-dev ## Install and run every test, then the linters
+checkers: ## Install the page checkers (axe-core, Nu HTML checker) from package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "npm not found: accessibility and HTML-validity tests will be skipped"; \
+	fi
+
+test: install-dev checkers ## Install and run every test, then the linters
 	@$(UV) run --frozen pytest
 	@$(MAKE) --no-print-directory lint
 
@@ -49,4 +56,4 @@ check: install-dev ## Django system checks and missing-migration check
 	@$(MANAGE) makemigrations --check --dry-run
 
 clean: ## Remove the virtual environment and local database
-	rm -rf .venv db.sqlite3 db.sqlite3-* staticfiles .test-media
+	rm -rf .venv node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts

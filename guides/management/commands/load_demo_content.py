@@ -2,10 +2,12 @@
 
 import secrets
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
 from guides import demo_content as demo_copy
@@ -34,10 +36,10 @@ class Command(BaseCommand):
             title="Disclosure",
             body=rich(*demo_copy.DISCLOSURE),
         )
-        settings = DisclosureSettings.for_site(Site.objects.get(is_default_site=True))
-        if settings.disclosure_page_id is None:
-            settings.disclosure_page = disclosure
-            settings.save()
+        disclosure_settings = DisclosureSettings.for_site(Site.objects.get(is_default_site=True))
+        if disclosure_settings.disclosure_page_id is None:
+            disclosure_settings.disclosure_page = disclosure
+            disclosure_settings.save()
         self.child(
             home,
             StandardPage,
@@ -73,7 +75,7 @@ class Command(BaseCommand):
             for placeholder in Page.objects.filter(depth=2, slug="home"):
                 if type(placeholder.specific) is Page and not placeholder.get_children():
                     placeholder.delete()
-            home = Page.get_first_root_node().add_child(
+            home = self.tree_root().add_child(
                 instance=HomePage(
                     title="Career Compass", slug="home", intro=rich(demo_copy.HOME_INTRO)
                 )
@@ -91,6 +93,17 @@ class Command(BaseCommand):
             site.root_page = home
             site.save()
         return home
+
+    def tree_root(self):
+        # Wagtail's migrations create the root and default locale; a flushed database
+        # (as between browser tests) has neither.
+        root = Page.get_first_root_node()
+        if root is None:
+            Locale.objects.get_or_create(
+                language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+            )
+            root = Page.add_root(instance=Page(title="Root", slug="root"))
+        return root
 
     def child(self, parent, page_class, slug, **fields):
         existing = page_class.objects.child_of(parent).filter(slug=slug).first()

@@ -1,0 +1,149 @@
+"""Real-browser tests: Playwright driving Debian's Chromium against a live server.
+
+Without Chromium these tests are skipped with one reason line, unless
+REQUIRE_BROWSER_TESTS=1 (set by CI), which turns the skip into a failure.
+On failure each test leaves a screenshot and the page's HTML in ARTIFACTS.
+"""
+
+import os
+import shutil
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API runs an event loop in this thread; the ORM calls the tests
+# make between browser steps are still ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+PROJECT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+REQUIRED = os.environ.get("REQUIRE_BROWSER_TESTS") == "1"
+ARTIFACTS = Path(os.environ.get("E2E_ARTIFACTS", PROJECT / "test-artifacts" / "e2e"))
+AXE_SCRIPT = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+# A desktop Chrome user agent: headless Chromium's own ("HeadlessChrome") is, rightly,
+# counted as a bot by the click tracker, and these tests play human readers.
+READER_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+
+
+def missing(what, how):
+    message = f"browser tests skipped: {what} ({how})"
+    if REQUIRED:
+        pytest.fail(message.replace("skipped", "required but cannot run"), pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        missing(f"no Chromium at {CHROMIUM}", "apt-get install chromium, or set CHROMIUM_PATH")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed", "make test installs it")
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, user_agent=READER_USER_AGENT
+    )
+    context.set_default_timeout(15_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(browser_context):
+    return browser_context.new_page()
+
+
+@pytest.fixture
+def demo_site(transactional_db, live_server):
+    """The demo content behind a live server; returns the server's base URL."""
+    call_command("load_demo_content", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    return live_server.url
+
+
+@pytest.fixture
+def axe():
+    if not AXE_SCRIPT.exists():
+        missing("axe-core is not installed", "make test runs npm install")
+
+    def run(page):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+        return page.evaluate(
+            """async () => (await axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            })).violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
+            }))"""
+        )
+
+    return run
+
+
+class _PartnerLanding(BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802
+        body = b"<!DOCTYPE html><title>Partner</title><h1>Partner landing page</h1>"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def partner_site():
+    """A local stand-in for a partner's site, so affiliate redirects land somewhere real."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _PartnerLanding)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call" and report.failed:
+        page = item.funcargs.get("page")
+        if page is not None and not page.is_closed():
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            stem = ARTIFACTS / item.name.replace("/", "_")
+            try:
+                page.screenshot(path=f"{stem}.png", full_page=True)
+                Path(f"{stem}.html").write_text(page.content())
+                report.sections.append(("e2e artifacts", f"saved {stem}.png and {stem}.html"))
+            except Exception as error:  # noqa: BLE001 - a broken page must not hide the failure
+                report.sections.append(("e2e artifacts", f"could not save: {error}"))
+    return report
+
+
+def pytest_terminal_summary(terminalreporter):
+    if ARTIFACTS.exists() and any(ARTIFACTS.iterdir()):
+        terminalreporter.write_line(f"Browser test failure screenshots and HTML: {ARTIFACTS}")
