@@ -2,8 +2,12 @@
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -29,8 +33,36 @@ def paginate(request, items, per_page):
         return paginator.page(1 if number_is_low else paginator.num_pages)
 
 
+@register_setting(icon="globe")
+class SearchAndSharingSettings(BaseSiteSetting):
+    """How the site presents itself to search engines and when shared on social media."""
+
+    organisation_name = models.CharField(
+        max_length=120, default="Career Compass", help_text="Publisher of the guides."
+    )
+    default_author = models.CharField(
+        max_length=120,
+        default="The Career Compass team",
+        help_text="Author named on guides in search results.",
+    )
+    default_social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when a page without its own social image is shared.",
+    )
+    twitter_handle = models.CharField(
+        max_length=40, blank=True, help_text="The site's X/Twitter account, e.g. @careercompass."
+    )
+
+    class Meta:
+        verbose_name = "Search and sharing"
+
+
 class BasePage(Page):
-    """Fields every reader-facing page shares: listing summary and footer placement."""
+    """Fields every reader-facing page shares: listing summary, footer placement, SEO."""
 
     summary = models.TextField(
         blank=True,
@@ -40,15 +72,50 @@ class BasePage(Page):
     show_in_footer = models.BooleanField(
         default=False, help_text="List this page in the footer of every page."
     )
+    social_image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown when the page is shared on social media (1200×630 works best). "
+        "Leave blank to use the site's default.",
+    )
+    noindex = models.BooleanField(
+        "hide from search engines",
+        default=False,
+        help_text="Ask search engines not to list this page, and leave it out of the sitemap.",
+    )
 
     promote_panels = [
-        *Page.promote_panels,
-        MultiFieldPanel([FieldPanel("summary"), FieldPanel("show_in_footer")], "Listings"),
+        MultiFieldPanel(
+            [
+                FieldPanel("slug"),
+                FieldPanel("seo_title"),
+                FieldPanel("search_description", heading="Meta description"),
+                FieldPanel("social_image"),
+                FieldPanel("noindex"),
+            ],
+            "For search engines and sharing",
+        ),
+        MultiFieldPanel(
+            [FieldPanel("show_in_menus"), FieldPanel("show_in_footer"), FieldPanel("summary")],
+            "Menus and listings",
+        ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
 
     class Meta:
         abstract = True
+
+    @property
+    def meta_description(self):
+        """The editor's meta description, else the summary, else the start of the intro."""
+        text = self.search_description or self.summary or strip_tags(getattr(self, "intro", ""))
+        return Truncator(" ".join(text.split())).chars(160)
+
+    def get_sitemap_urls(self, request=None):
+        return [] if self.noindex else super().get_sitemap_urls(request)
 
 
 class HomePage(AffiliateContentMixin, BasePage):
@@ -85,7 +152,7 @@ class FeaturedGuide(Orderable):
     panels = [FieldPanel("guide")]
 
 
-class SectionPage(AffiliateContentMixin, BasePage):
+class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
     """A topic, such as “Preparing for a Job Interview”, that lists its guides."""
 
     intro = RichTextField(features=INTRO_FEATURES, blank=True)
@@ -109,6 +176,13 @@ class SectionPage(AffiliateContentMixin, BasePage):
         context["guides"] = paginate(request, guides, GUIDES_PER_PAGE)
         context["subsections"] = SectionPage.objects.child_of(self).live().public()
         return context
+
+    @path("feed/")
+    def feed(self, request):
+        """RSS feed of this section's newest guides."""
+        from .feeds import LatestGuidesFeed
+
+        return LatestGuidesFeed(section=self)(request)
 
 
 class GuidePage(AffiliateContentMixin, BasePage):

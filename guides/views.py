@@ -21,5 +21,11 @@ def search(request):
     return TemplateResponse(
         request,
         "guides/search.html",
-        {"search_query": query, "results": results, "query_was_shortened": too_long},
+        {
+            "search_query": query,
+            "results": results,
+            "query_was_shortened": too_long,
+            # Result pages are thin, ever-changing content search engines should not list.
+            "noindex": True,
+        },
     )

@@ -4,16 +4,33 @@ from wagtail.models import Site
 register = template.Library()
 
 
-def _site_root(context):
-    request = context.get("request")
+def site_root(request):
     site = Site.find_for_request(request) if request else None
     return site.root_page if site else None
+
+
+def breadcrumb_trail(request, page):
+    """The page's ancestors from the site's home page down, ending with the page itself.
+
+    Empty for the home page and for anything outside the site. Kept on the page so
+    the visible breadcrumb and its structured data share one query.
+    """
+    if page is None or not getattr(page, "pk", None):
+        return []
+    if not hasattr(page, "_breadcrumb_trail"):
+        root = site_root(request)
+        if root is None or page.depth <= root.depth or not page.path.startswith(root.path):
+            page._breadcrumb_trail = []
+        else:
+            ancestors = page.get_ancestors().filter(depth__gte=root.depth)
+            page._breadcrumb_trail = [*ancestors, page]
+    return page._breadcrumb_trail
 
 
 @register.inclusion_tag("includes/menu.html", takes_context=True)
 def main_menu(context):
     """The sections editors mark "show in menus", directly under the site's home page."""
-    root = _site_root(context)
+    root = site_root(context.get("request"))
     items = list(root.get_children().live().public().in_menu()) if root else []
     current = context.get("page")
     for item in items:
@@ -26,7 +43,7 @@ def main_menu(context):
 def footer_links(context):
     from guides.models import StandardPage
 
-    root = _site_root(context)
+    root = site_root(context.get("request"))
     pages = (
         StandardPage.objects.child_of(root).live().public().filter(show_in_footer=True)
         if root
@@ -38,8 +55,4 @@ def footer_links(context):
 @register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
 def breadcrumb(context, page):
     """“You Are Here”: the page's ancestors from the site's home page down."""
-    root = _site_root(context)
-    if page is None or root is None or page.depth <= root.depth:
-        return {"trail": []}
-    ancestors = list(page.get_ancestors().filter(depth__gte=root.depth))
-    return {"trail": [*ancestors, page]}
+    return {"trail": breadcrumb_trail(context.get("request"), page)}

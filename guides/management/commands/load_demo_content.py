@@ -83,8 +83,9 @@ class Command(BaseCommand):
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
             Site.objects.create(
+                # Matches `make run`, so canonical and sitemap URLs work locally.
                 hostname="localhost",
-                port=80,
+                port=8000,
                 root_page=home,
                 is_default_site=True,
                 site_name="Career Compass",

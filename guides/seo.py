@@ -1,0 +1,67 @@
+"""Structured data (schema.org JSON-LD) describing pages to search engines."""
+
+import json
+
+from django.utils.safestring import mark_safe
+
+# Keep "</script>" and friends from ending the script element early.
+_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def as_json_ld(data):
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_SCRIPT_ESCAPES))  # noqa: S308
+
+
+def website(request, site, search_url):
+    root = site.root_page.get_full_url(request)
+    return {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": site.site_name,
+        "url": root,
+        "potentialAction": {
+            "@type": "SearchAction",
+            "target": {
+                "@type": "EntryPoint",
+                "urlTemplate": f"{search_url}?q={{search_term_string}}",
+            },
+            "query-input": "required name=search_term_string",
+        },
+    }
+
+
+def breadcrumb_list(request, trail):
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": "Home" if position == 1 else crumb.title,
+                "item": crumb.get_full_url(request),
+            }
+            for position, crumb in enumerate(trail, start=1)
+        ],
+    }
+
+
+def article(request, page, sharing, image_url):
+    publisher = {"@type": "Organization", "name": sharing.organisation_name}
+    data = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": page.seo_title or page.title,
+        "description": page.meta_description,
+        "mainEntityOfPage": page.get_full_url(request),
+        "author": {"@type": "Organization", "name": sharing.default_author},
+        "publisher": publisher,
+    }
+    if page.first_published_at:
+        data["datePublished"] = page.first_published_at.isoformat()
+    modified = page.last_published_at or page.latest_revision_created_at
+    if modified:
+        data["dateModified"] = modified.isoformat()
+    if image_url:
+        data["image"] = [image_url]
+    return data

@@ -1,0 +1,63 @@
+from django import template
+from django.urls import reverse
+from wagtail.models import Site
+
+from guides import seo
+from guides.models import GuidePage, SearchAndSharingSettings, SectionPage
+
+from .navigation_tags import breadcrumb_trail
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/page_meta.html", takes_context=True)
+def page_meta(context, page=None):
+    """Description, canonical URL, sharing tags, feeds and JSON-LD for the page's <head>."""
+    request = context["request"]
+    site = Site.find_for_request(request)
+    sharing = SearchAndSharingSettings.for_request(request)
+    is_wagtail_page = page is not None and getattr(page, "pk", None) is not None
+    specific = getattr(page, "specific", page) if is_wagtail_page else None
+
+    canonical = (
+        page.get_full_url(request) if is_wagtail_page else request.build_absolute_uri(request.path)
+    )
+    description = getattr(specific, "meta_description", "") or getattr(
+        page, "search_description", ""
+    )
+    image = getattr(specific, "social_image", None) or sharing.default_social_image
+    image_url = (
+        request.build_absolute_uri(image.get_rendition("fill-1200x630").url) if image else None
+    )
+
+    # Absolute URLs come from the Wagtail site's root URL, like the pages' own.
+    site_url = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    structured = []
+    if is_wagtail_page and site and page.pk == site.root_page_id:
+        structured.append(seo.website(request, site, site_url + reverse("search")))
+    trail = breadcrumb_trail(request, page) if is_wagtail_page else []
+    if trail:
+        structured.append(seo.breadcrumb_list(request, trail))
+    if isinstance(specific, GuidePage):
+        structured.append(seo.article(request, specific, sharing, image_url))
+
+    section = specific if isinstance(specific, SectionPage) else None
+    if isinstance(specific, GuidePage) and len(trail) >= 2:
+        # Ancestors come back as plain pages; their class is known without a query.
+        if issubclass(trail[-2].specific_class, SectionPage):
+            section = trail[-2]
+
+    return {
+        "description": description,
+        "canonical": canonical,
+        "noindex": context.get("noindex") or getattr(specific, "noindex", False),
+        "og_type": "article" if isinstance(specific, GuidePage) else "website",
+        "og_title": (getattr(page, "seo_title", "") or getattr(page, "title", "")) if page else "",
+        "image_url": image_url,
+        "site_name": site.site_name if site else "",
+        "twitter_handle": sharing.twitter_handle,
+        "structured": [seo.as_json_ld(item) for item in structured],
+        "site_feed": site_url + reverse("guides_feed"),
+        "section_feed": (section.get_full_url(request) + "feed/" if section else None),
+        "section_title": section.title if section else None,
+    }

@@ -1,0 +1,77 @@
+from xml.etree import ElementTree
+
+import pytest
+from wagtail.models import PageViewRestriction
+
+from tests.factories import GuidePageFactory
+
+pytestmark = pytest.mark.django_db
+
+SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+
+
+def sitemap_locations(client):
+    response = client.get("/sitemap.xml")
+    assert response.status_code == 200
+    tree = ElementTree.fromstring(response.content)
+    urls = tree.findall("s:url", SITEMAP_NS)
+    assert all(url.find("s:lastmod", SITEMAP_NS) is not None for url in urls)
+    return [url.find("s:loc", SITEMAP_NS).text for url in urls]
+
+
+def test_the_sitemap_lists_published_public_indexable_pages_only(client, section):
+    published = GuidePageFactory(parent=section, title="Published")
+    draft = GuidePageFactory(parent=section, title="Draft", publish=False)
+    hidden = GuidePageFactory(parent=section, title="Hidden", noindex=True)
+    private = GuidePageFactory(parent=section, title="Private")
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+
+    locations = sitemap_locations(client)
+
+    assert any(loc.endswith(published.url) for loc in locations)
+    for page in (draft, hidden, private):
+        assert not any(loc.endswith(f"/{page.slug}/") for loc in locations), page.title
+    assert not any("/go/" in loc for loc in locations)
+
+
+def test_robots_txt_allows_the_site_but_not_go_links_or_the_admin(client, home):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"].startswith("text/plain")
+    lines = response.content.decode().splitlines()
+    assert "Allow: /" in lines
+    assert "Disallow: /go/" in lines
+    assert "Disallow: /admin/" in lines
+    assert "Sitemap: http://testserver/sitemap.xml" in lines
+
+
+def feed_titles(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    channel = ElementTree.fromstring(response.content).find("channel")
+    return [item.findtext("title") for item in channel.findall("item")]
+
+
+def test_the_site_feed_lists_the_newest_guide_first(client, section):
+    GuidePageFactory(parent=section, title="Older guide")
+    GuidePageFactory(parent=section, title="Newest guide")
+    GuidePageFactory(parent=section, title="Unpublished", publish=False)
+
+    assert feed_titles(client, "/feeds/guides/") == ["Newest guide", "Older guide"]
+
+
+def test_a_section_feed_lists_only_that_sections_guides(client, home, section):
+    from tests.factories import SectionPageFactory
+
+    other = SectionPageFactory(parent=home, title="Writing Your CV")
+    GuidePageFactory(parent=section, title="Interview guide")
+    GuidePageFactory(parent=other, title="CV guide")
+
+    assert feed_titles(client, other.url + "feed/") == ["CV guide"]
+
+
+def test_feeds_are_linked_from_the_head(client, section):
+    guide = GuidePageFactory(parent=section)
+    content = client.get(guide.url).content.decode()
+    assert 'type="application/rss+xml"' in content
+    assert "/feeds/guides/" in content
+    assert f"{section.url}feed/" in content
