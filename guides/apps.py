@@ -4,3 +4,37 @@ from django.apps import AppConfig
 class GuidesConfig(AppConfig):
     name = "guides"
     verbose_name = "Guides"
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+        from wagtail.signals import page_published, page_unpublished, post_page_move
+
+        from .page_cache import invalidate_on_change, invalidate_pages
+
+        for signal in (page_published, page_unpublished, post_page_move):
+            signal.connect(invalidate_pages, dispatch_uid=f"page-cache-{id(signal)}")
+        # What pages show besides their own content: links, partners, settings, images,
+        # and other pages (a deleted page vanishes from menus and listings).
+        shown_on_pages = [
+            "affiliates.AffiliateLink",
+            "affiliates.Partner",
+            "affiliates.DisclosureSettings",
+            "guides.SearchAndSharingSettings",
+            "wagtailcore.Page",
+            "wagtailimages.Image",
+        ]
+        post_save.connect(
+            invalidate_pages, sender="wagtailcore.Site", dispatch_uid="page-cache-site"
+        )
+        post_delete.connect(
+            invalidate_pages, sender="wagtailcore.Site", dispatch_uid="page-cache-site-del"
+        )
+        for label in shown_on_pages:
+            model = self.apps.get_model(label)
+            post_delete.connect(
+                invalidate_pages, sender=model, dispatch_uid=f"page-cache-del-{label}"
+            )
+            if label != "wagtailcore.Page":
+                post_save.connect(
+                    invalidate_on_change, sender=model, dispatch_uid=f"page-cache-{label}"
+                )

@@ -1,4 +1,5 @@
 from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 from wagtail.models import Page
 
 from .models import paginate
@@ -18,7 +19,7 @@ def search(request):
         # Summaries live on the specific page types: fetch this page's worth in one query.
         specific = Page.objects.filter(pk__in=[page.pk for page in results]).specific().in_bulk()
         results.object_list = [specific[page.pk] for page in results]
-    return TemplateResponse(
+    response = TemplateResponse(
         request,
         "guides/search.html",
         {
@@ -29,3 +30,7 @@ def search(request):
             "noindex": True,
         },
     )
+    if query:
+        # Results for arbitrary queries are not worth caching, anywhere.
+        add_never_cache_headers(response)
+    return response

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Early, so a cached page skips sessions, auth and page rendering entirely.
+    "guides.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -142,6 +144,10 @@ else:
 # Trusted reverse proxies in front of the app. Each appends the address it saw to
 # X-Forwarded-For, so the client is the entry this many places from the right.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Seconds a page is kept in the anonymous page cache (0 turns the cache off).
+# Publishing or changing anything a page shows replaces cached pages at once.
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
