@@ -1,5 +1,7 @@
 """StreamField blocks that put managed affiliate links on a page."""
 
+from uuid import uuid4
+
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -14,8 +16,30 @@ class AffiliateCallToActionBlock(blocks.StructBlock):
     text = blocks.TextBlock(required=False, max_length=400, help_text="One or two sentences.")
     button_label = blocks.CharBlock(max_length=40, default="See the offer")
 
+    def get_preview_value(self):
+        # Preview with a real managed link when there is one; without a link the box is hidden.
+        from .models import AffiliateLink
+
+        value = dict(self.meta.preview_value)
+        value["link"] = AffiliateLink.objects.filter(is_active=True).first()
+        return self.normalize(value)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # A stream gives each block its own id; a block rendered on its own (a
+        # preview, say) has none, so make one up. Either way two boxes on a page,
+        # even for the same link, never share the id their heading is labelled by.
+        block_id = context.get("id") or uuid4().hex[:12]
+        context["heading_id"] = f"cta-{block_id}-heading"
+        return context
+
     class Meta:
         icon = "link-external"
         label = "Affiliate call-to-action"
         template = "affiliates/blocks/call_to_action_block.html"
         help_text = "A recommendation box with a tracked button. Shows the disclosure notice."
+        preview_value = {
+            "heading": "Practise with a mock interview",
+            "text": "Book a session with an experienced interviewer.",
+            "button_label": "See the offer",
+        }
