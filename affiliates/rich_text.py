@@ -83,6 +83,12 @@ class AffiliateLinkHandler(LinkHandler):
         return cls.expand_db_attributes_many([attrs])[0]
 
     @classmethod
+    def extract_references(cls, attrs):
+        """What Wagtail's reference index records, so a link's usage lists this page."""
+        if str(attrs.get("id", "")).isdigit():
+            yield cls.get_model(), str(attrs["id"]), "", ""
+
+    @classmethod
     def expand_db_attributes_many(cls, attrs_list):
         # A deleted link renders as plain text rather than a dead or naked partner URL.
         return [

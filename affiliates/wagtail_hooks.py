@@ -1,19 +1,98 @@
-from wagtail import hooks
-from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+"""Admin for affiliate links and partners, and the editor's “Affiliate link” rich-text button."""
 
+from collections import Counter
+
+from django.urls import reverse
+from django.utils.functional import lazy
+from draftjs_exporter.dom import DOM
+from wagtail import hooks
+from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.panels import ObjectList
+from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
+from wagtail.admin.rich_text.editors.draftail import features as draftail_features
+from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
+from wagtail.models import ReferenceIndex
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+
+from .forms import AffiliateLinkForm
 from .models import AffiliateLink, Partner
 from .rich_text import AffiliateLinkHandler
+
+FEATURE_NAME = "affiliate-link"
+# The Draftail entity type; rich text in the database stays <a linktype="affiliate" id="…">.
+ENTITY_TYPE = "AFFILIATE_LINK"
+
+# A spreadsheet opens cells starting with these as formulas; exported text must stay text.
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _spreadsheet_safe(text):
+    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
+
+
+class AffiliateLinkIndexView(IndexView):
+    """The listing, with how often each link is used and a way to that usage."""
+
+    def preprocess_field_value(self, field, value, export_format):
+        value = super().preprocess_field_value(field, value, export_format)
+        # (Wagtail already keeps XLSX cells from turning into formulas.)
+        if export_format == self.FORMAT_CSV and isinstance(value, str):
+            return _spreadsheet_safe(value)
+        return value
+
+    def get_table(self, object_list):
+        links = list(object_list)
+        # Pages (or other objects) using each link, counted once however often they use
+        # it, as on the link's usage page. One query for the whole page of results.
+        using = (
+            ReferenceIndex.get_references_to_in_bulk(links)
+            .values_list("to_object_id", "base_content_type_id", "object_id")
+            .distinct()
+        )
+        counts = Counter(to_object_id for to_object_id, _, _ in using)
+        usage_url_name = AffiliateLink.snippet_viewset.get_url_name("usage")
+        for link in links:
+            link.usage_count = counts[str(link.pk)]
+            link.usage_url = reverse(usage_url_name, args=[link.pk])
+        return super().get_table(links)
 
 
 class AffiliateLinkViewSet(SnippetViewSet):
     model = AffiliateLink
     icon = "link-external"
     menu_label = "Affiliate links"
-    list_display = ["name", "slug", "partner", "is_active", "updated_at"]
+    index_view_class = AffiliateLinkIndexView
+    edit_handler = ObjectList(AffiliateLink.panels, base_form_class=AffiliateLinkForm)
+    list_display = [
+        "name",
+        Column("reader_link", label="Reader link", accessor="get_absolute_url"),
+        "partner",
+        BooleanColumn("is_active", label="Active", sort_key="is_active"),
+        UsageCountColumn("usage_count", label="Usage"),
+        "updated_at",
+    ]
     list_filter = ["partner", "is_active"]
-    list_export = ["name", "slug", "destination_url", "partner", "is_active", "updated_at"]
-    search_fields = ["name", "slug", "destination_url"]
+    list_export = [
+        "name",
+        "slug",
+        "get_absolute_url",
+        "destination_url",
+        "partner",
+        "is_active",
+        "fallback_url",
+        "redirect_status",
+        "pass_query_parameters",
+        "updated_at",
+    ]
+    export_headings = {"get_absolute_url": "Reader link", "is_active": "Active"}
+    export_filename = "affiliate-links"
+    # Plain database matching, so part of a slug or partner URL finds the link too.
+    search_backend_name = None
+    search_fields = ["name", "slug", "destination_url", "partner__name"]
+
+    def get_queryset(self, request):
+        return AffiliateLink.objects.select_related("partner")
 
 
 class PartnerViewSet(SnippetViewSet):
@@ -21,6 +100,7 @@ class PartnerViewSet(SnippetViewSet):
     icon = "group"
     menu_label = "Partners"
     list_display = ["name", "network"]
+    search_backend_name = None
     search_fields = ["name", "network"]
 
 
@@ -34,6 +114,65 @@ class AffiliatesViewSetGroup(SnippetViewSetGroup):
 register_snippet(AffiliatesViewSetGroup)
 
 
+# Rich text: the “Affiliate link” button.
+
+
+def affiliate_link_entity(props):
+    """Editor entity → database HTML: ``<a linktype="affiliate" id="…">``, never the URL."""
+    link_id = props.get("id")
+    if link_id is None or not str(link_id).isdigit():
+        # Nothing to point at: keep the words, drop the link.
+        return props["children"]
+    return DOM.create_element("a", {"linktype": "affiliate", "id": link_id}, props["children"])
+
+
+class AffiliateLinkElementHandler(LinkElementHandler):
+    """Database HTML → editor entity, carrying the link's current name for the editor."""
+
+    def get_attribute_data(self, attrs):
+        try:
+            link_id = int(attrs["id"])
+        except (KeyError, ValueError):
+            return {}
+        link = AffiliateLink.objects.filter(pk=link_id).first()
+        if link is None:
+            # Keep the id so the editor flags the link as missing instead of dropping it.
+            return {"id": link_id, "name": None, "url": None}
+        return {"id": link.pk, "name": link.name, "url": AdminURLFinder().get_edit_url(link)}
+
+
+def _snippet_chooser_url():
+    return reverse(AffiliateLink.snippet_viewset.chooser_viewset.get_url_name("choose"))
+
+
+_chooser_url = lazy(_snippet_chooser_url, str)
+
+
 @hooks.register("register_rich_text_features")
 def register_affiliate_link_feature(features):
     features.register_link_type(AffiliateLinkHandler)
+    features.register_editor_plugin(
+        "draftail",
+        FEATURE_NAME,
+        draftail_features.EntityFeature(
+            {
+                "type": ENTITY_TYPE,
+                "icon": "link-external",
+                "description": "Affiliate link",
+                # Wagtail's own snippet chooser: editors search and pick a managed link.
+                "chooserUrls": {"affiliateLinkChooser": _chooser_url()},
+            },
+            js=["wagtailadmin/js/chooser-modal.js", "affiliates/js/affiliate-link-draftail.js"],
+            css={"all": ["affiliates/css/affiliate-link-draftail.css"]},
+        ),
+    )
+    features.register_converter_rule(
+        "contentstate",
+        FEATURE_NAME,
+        {
+            "from_database_format": {
+                'a[linktype="affiliate"]': AffiliateLinkElementHandler(ENTITY_TYPE)
+            },
+            "to_database_format": {"entity_decorators": {ENTITY_TYPE: affiliate_link_entity}},
+        },
+    )
