@@ -22,6 +22,7 @@ class GuidesConfig(AppConfig):
             "guides.SearchAndSharingSettings",
             "wagtailcore.Page",
             "wagtailimages.Image",
+            "wagtailcore.PageViewRestriction",
         ]
         post_save.connect(
             invalidate_pages, sender="wagtailcore.Site", dispatch_uid="page-cache-site"

@@ -14,6 +14,7 @@ from wagtail.search import index
 
 from affiliates.page_content import AffiliateContentMixin
 
+from . import navigation
 from .blocks import GuideBodyBlock, question_sections
 
 INTRO_FEATURES = ["bold", "italic", "link", "affiliate-link"]
@@ -134,6 +135,17 @@ class HomePage(AffiliateContentMixin, BasePage):
     subpage_types = ["guides.SectionPage", "guides.StandardPage", "affiliates.DisclosurePage"]
     max_count = 1
 
+    def route(self, request, path_components):
+        # Find the page a URL names with one lookup by its stored path, rather than
+        # Wagtail's walk down the tree (two queries per level). Anything else, such as
+        # a section's feed/ route, takes Wagtail's usual way.
+        if path_components:
+            url_path = f"{self.url_path}{'/'.join(path_components)}/"
+            target = Page.objects.filter(url_path=url_path, live=True).first()
+            if target is not None and target.path.startswith(self.path):
+                return target.specific.route(request, [])
+        return super().route(request, path_components)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["featured"] = [
@@ -141,7 +153,7 @@ class HomePage(AffiliateContentMixin, BasePage):
             for item in self.featured_guides.select_related("guide").all()
             if item.guide.live
         ]
-        context["sections"] = SectionPage.objects.child_of(self).live().public()
+        context["sections"] = navigation.public(request, SectionPage.objects.child_of(self).live())
         return context
 
 
@@ -167,14 +179,14 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         guides = (
-            GuidePage.objects.child_of(self)
-            .live()
-            .public()
+            navigation.public(request, GuidePage.objects.child_of(self).live())
             .order_by("-first_published_at", "-pk")
             .only("title", "url_path", "summary", "first_published_at", "depth", "path")
         )
         context["guides"] = paginate(request, guides, GUIDES_PER_PAGE)
-        context["subsections"] = SectionPage.objects.child_of(self).live().public()
+        context["subsections"] = navigation.public(
+            request, SectionPage.objects.child_of(self).live()
+        )
         return context
 
     @path("feed/")
@@ -183,6 +195,10 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
         from .feeds import LatestGuidesFeed
 
         return LatestGuidesFeed(section=self)(request)
+
+
+def _published_timestamp(page):
+    return page.first_published_at.timestamp() if page.first_published_at else 0
 
 
 class GuidePage(AffiliateContentMixin, BasePage):
@@ -227,31 +243,27 @@ class GuidePage(AffiliateContentMixin, BasePage):
     def question_sections(self):
         return question_sections(self.body)
 
-    def siblings(self):
-        return GuidePage.objects.sibling_of(self, inclusive=False).live().public()
-
-    def get_related_guides(self):
-        chosen = [
-            item.guide for item in self.related_guides.select_related("guide") if item.guide.live
-        ]
-        return chosen or list(self.siblings().order_by("-first_published_at")[:3])
-
-    def get_previous_next(self):
-        """The guides before and after this one in the section's menu order."""
-        siblings = (
-            GuidePage.objects.sibling_of(self)
-            .live()
-            .public()
-            .only("title", "url_path", "path", "depth")
+    def section_guides(self, request):
+        """The live, public guides in this guide's section, in menu (tree) order."""
+        return list(
+            navigation.public(request, GuidePage.objects.sibling_of(self).live())
+            .order_by("path")
+            .only("title", "url_path", "path", "depth", "summary", "first_published_at")
         )
-        previous = siblings.filter(path__lt=self.path).order_by("-path").first()
-        following = siblings.filter(path__gt=self.path).order_by("path").first()
-        return previous, following
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["related_guides"] = self.get_related_guides()
-        context["previous_guide"], context["next_guide"] = self.get_previous_next()
+        siblings = self.section_guides(request)
+        position = next((i for i, guide in enumerate(siblings) if guide.pk == self.pk), None)
+        others = [guide for guide in siblings if guide.pk != self.pk]
+        chosen = [item.guide for item in self.related_guides.select_related("guide")]
+        newest_first = sorted(others, key=_published_timestamp, reverse=True)
+        context["related_guides"] = [guide for guide in chosen if guide.live] or newest_first[:3]
+        if position is None:
+            context["previous_guide"] = context["next_guide"] = None
+        else:
+            context["previous_guide"] = siblings[position - 1] if position > 0 else None
+            context["next_guide"] = siblings[position + 1] if position + 1 < len(siblings) else None
         return context
 
 

@@ -1,6 +1,8 @@
 from django import template
 from wagtail.models import Site
 
+from guides import navigation
+
 register = template.Library()
 
 
@@ -30,26 +32,26 @@ def breadcrumb_trail(request, page):
 @register.inclusion_tag("includes/menu.html", takes_context=True)
 def main_menu(context):
     """The sections editors mark "show in menus", directly under the site's home page."""
-    root = site_root(context.get("request"))
-    items = list(root.get_children().live().public().in_menu()) if root else []
+    request = context.get("request")
+    root = site_root(request)
     current = context.get("page")
-    for item in items:
-        item.is_current = current is not None and current.pk == item.pk
-        item.is_ancestor = current is not None and current.path.startswith(item.path)
+    current_path = getattr(current, "path", None) or ""
+    items = [
+        {
+            **item,
+            "is_current": current is not None and getattr(current, "pk", None) == item["pk"],
+            "is_ancestor": current_path.startswith(item["path"]),
+        }
+        for item in (navigation.menu_items(request, root) if root else [])
+    ]
     return {"items": items}
 
 
 @register.inclusion_tag("includes/footer_links.html", takes_context=True)
 def footer_links(context):
-    from guides.models import StandardPage
-
-    root = site_root(context.get("request"))
-    pages = (
-        StandardPage.objects.child_of(root).live().public().filter(show_in_footer=True)
-        if root
-        else StandardPage.objects.none()
-    )
-    return {"pages": pages, "settings": context.get("settings")}
+    request = context.get("request")
+    root = site_root(request)
+    return {"pages": navigation.footer_links(request, root) if root else []}
 
 
 @register.inclusion_tag("includes/breadcrumb.html", takes_context=True)

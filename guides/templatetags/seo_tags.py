@@ -2,7 +2,7 @@ from django import template
 from django.urls import reverse
 from wagtail.models import Site
 
-from guides import seo
+from guides import navigation, seo
 from guides.models import GuidePage, SearchAndSharingSettings, SectionPage
 
 from .navigation_tags import breadcrumb_trail
@@ -15,7 +15,7 @@ def page_meta(context, page=None):
     """Description, canonical URL, sharing tags, feeds and JSON-LD for the page's <head>."""
     request = context["request"]
     site = Site.find_for_request(request)
-    sharing = SearchAndSharingSettings.for_request(request)
+    sharing = navigation.site_setting(request, SearchAndSharingSettings)
     is_wagtail_page = page is not None and getattr(page, "pk", None) is not None
     specific = getattr(page, "specific", page) if is_wagtail_page else None
 
@@ -26,9 +26,7 @@ def page_meta(context, page=None):
         page, "search_description", ""
     )
     image = getattr(specific, "social_image", None) or sharing.default_social_image
-    image_url = (
-        request.build_absolute_uri(image.get_rendition("fill-1200x630").url) if image else None
-    )
+    image_url = navigation.social_image_url(request, image)
 
     # Absolute URLs come from the Wagtail site's root URL, like the pages' own.
     site_url = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
