@@ -1,14 +1,27 @@
-"""Admin forms: managed links with safe destinations."""
+"""Admin forms: managed links with safe destinations, and pages that may not publish undisclosed."""
 
 import re
 
 from django import forms
 from django.core.exceptions import ValidationError
-from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
+from wagtail.models import Site, Task
+
+from .models import DisclosureSettings
 
 WEB_ADDRESS_MESSAGE = (
     "Enter a full web address starting with https:// or http:// "
     "(for example https://partner.example.com/offer)."
+)
+DISCLOSURE_REQUIRED_MESSAGE = (
+    "This page contains affiliate links, so it can’t be published until the site has a "
+    "published referral disclosure page. Choose one under Settings › Referral disclosure, "
+    "then publish again. You can still save this page as a draft."
+)
+BULK_DISCLOSURE_REQUIRED_MESSAGE = (
+    "Nothing was published: the site has no published referral disclosure page, and these "
+    "pages contain affiliate links: {titles}. Choose a disclosure page under Settings › "
+    "Referral disclosure, then publish again."
 )
 
 _HTTP_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
@@ -47,3 +60,66 @@ class AffiliateLinkForm(WagtailAdminModelForm):
                     widget=field.widget,
                     assume_scheme="https",  # never used: a scheme is required above
                 )
+
+
+def site_for(page, parent_page=None):
+    """The site whose settings govern ``page`` (the default site if it sits outside every site)."""
+    site = page.get_site() if page.pk else None
+    if site is None and parent_page is not None:
+        site = parent_page.get_site()
+    return site or Site.objects.filter(is_default_site=True).first()
+
+
+def has_disclosure_page(site):
+    """Whether readers following the referral notice on ``site`` would reach a live page."""
+    if site is None:
+        return False
+    page = DisclosureSettings.for_site(site).disclosure_page
+    return page is not None and page.live
+
+
+def publishing_blocked(page, site):
+    """Whether ``page``, as it would be published, carries links the site can't disclose."""
+    return bool(page.affiliate_links()) and not has_disclosure_page(site)
+
+
+class AffiliateContentPageForm(WagtailAdminPageForm):
+    """Page form for content that may carry affiliate links.
+
+    Publishing such a page needs a disclosure page to link the referral notice to;
+    saving a draft or submitting it for moderation does not.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.publishes():
+            # What the editor submitted; fields the form doesn't edit keep their saved value.
+            values = [
+                cleaned_data.get(name) if name in self.fields else getattr(self.instance, name)
+                for name in self.instance.affiliate_content_fields
+            ]
+            links = self.instance.affiliate_links(values)
+            if links and not has_disclosure_page(site_for(self.instance, self.parent_page)):
+                raise ValidationError(DISCLOSURE_REQUIRED_MESSAGE, code="disclosure_page_required")
+        return cleaned_data
+
+    def publishes(self):
+        """Whether this submission publishes the page: “Publish”, or the final approval."""
+        if self.data.get("action-publish"):
+            return True
+        return bool(
+            self.data.get("action-workflow-action")
+            and self.data.get("workflow-action-name") == "approve"
+            and self._approval_finishes_workflow()
+        )
+
+    def _approval_finishes_workflow(self):
+        state = self.instance.current_workflow_state if self.instance.pk else None
+        if state is None or state.current_task_state is None:
+            return False
+        remaining = (
+            Task.objects.filter(workflow_tasks__workflow=state.workflow, active=True)
+            .exclude(task_states__in=state.successful_task_states)
+            .exclude(pk=state.current_task_state.task_id)
+        )
+        return not remaining.exists()

@@ -1,31 +1,41 @@
 """What pages that may carry affiliate links share: finding the links, rendering them."""
 
+from .forms import AffiliateContentPageForm
 from .models import AffiliateLink
 from .rich_text import affiliate_link_ids_in, rendering_page
+
+CALL_TO_ACTION_BLOCK = "affiliate_call_to_action"
 
 
 class AffiliateContentMixin:
     """For page types whose content may carry affiliate links.
 
     ``affiliate_content_fields`` names the rich-text and StreamField fields to scan.
+    The admin form refuses to publish such a page while it carries links and the
+    site has no disclosure page (see ``affiliates.forms``).
     """
 
     affiliate_content_fields = ()
+    base_form_class = AffiliateContentPageForm
 
     def affiliate_link_ids(self):
         """Ids of every affiliate link on the page, in order of appearance."""
         if getattr(self, "_affiliate_link_ids", None) is None:
-            ids = []
-            for name in self.affiliate_content_fields:
-                value = getattr(self, name)
-                raw = getattr(value, "raw_data", None)
-                if raw is not None:
-                    ids.extend(_call_to_action_ids(raw))
-                    ids.extend(affiliate_link_ids_in(list(raw)))
-                else:
-                    ids.extend(affiliate_link_ids_in(str(value or "")))
-            self._affiliate_link_ids = list(dict.fromkeys(ids))
+            self._affiliate_link_ids = affiliate_link_ids_in_content(
+                getattr(self, name) for name in self.affiliate_content_fields
+            )
         return self._affiliate_link_ids
+
+    def affiliate_links(self, values=None):
+        """The managed links the page's content (or the given field values) points at.
+
+        Ids of links deleted since are left out.
+        """
+        ids = self.affiliate_link_ids() if values is None else affiliate_link_ids_in_content(values)
+        if not ids:
+            return []
+        found = AffiliateLink.objects.in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
 
     def serve(self, request, *args, **kwargs):
         links = AffiliateLink.objects.in_bulk(self.affiliate_link_ids())
@@ -37,10 +47,28 @@ class AffiliateContentMixin:
         return response
 
 
-def _call_to_action_ids(raw_blocks):
-    for block in raw_blocks:
-        value = block.get("value") if isinstance(block, dict) else None
-        if block.get("type") == "affiliate_call_to_action" and isinstance(value, dict):
-            link_id = value.get("link")
-            if isinstance(link_id, int):
-                yield link_id
+def affiliate_link_ids_in_content(values):
+    """Ids of affiliate links in rich-text and StreamField values, in order, without repeats.
+
+    Reads stored data only (rich-text HTML, raw stream JSON), so it costs no queries.
+    """
+    ids = []
+    for value in values:
+        raw = getattr(value, "raw_data", None)
+        if raw is None:
+            ids.extend(affiliate_link_ids_in(str(value or "")))
+            continue
+        for block in raw:
+            ids.extend(_call_to_action_ids(block))
+            ids.extend(affiliate_link_ids_in(block))
+    return list(dict.fromkeys(ids))
+
+
+def _call_to_action_ids(block):
+    if not isinstance(block, dict) or block.get("type") != CALL_TO_ACTION_BLOCK:
+        return
+    value = block.get("value")
+    if isinstance(value, dict):
+        link_id = value.get("link")
+        if isinstance(link_id, int) or (isinstance(link_id, str) and link_id.isdigit()):
+            yield int(link_id)

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import lazy
 from draftjs_exporter.dom import DOM
@@ -11,11 +13,11 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
-from wagtail.models import ReferenceIndex
+from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
-from .forms import AffiliateLinkForm
+from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
 from .models import AffiliateLink, Partner
 from .rich_text import AffiliateLinkHandler
 
@@ -176,3 +178,34 @@ def register_affiliate_link_feature(features):
             "to_database_format": {"entity_decorators": {ENTITY_TYPE: affiliate_link_entity}},
         },
     )
+
+
+# Publishing: the page form refuses to publish affiliate content the site can't
+# disclose (affiliates.forms); bulk publishing from page listings is held to the same rule.
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_publishing_without_disclosure(request, action_type, objects, action_view):
+    if action_type != "publish":
+        return None
+    pages = [page for page in objects if isinstance(page, Page)]
+    if getattr(action_view, "cleaned_form", None) and action_view.cleaned_form.cleaned_data.get(
+        "include_descendants"
+    ):
+        pages += [descendant for page in pages for descendant in page.get_descendants().not_live()]
+    blocked = [page.title for page in pages if _would_publish_undisclosed(page)]
+    if not blocked:
+        return None
+    messages.error(
+        request,
+        BULK_DISCLOSURE_REQUIRED_MESSAGE.format(titles=", ".join(f"“{t}”" for t in blocked)),
+    )
+    return redirect(action_view.next_url)
+
+
+def _would_publish_undisclosed(page):
+    revision = page.get_latest_revision()
+    content = revision.as_object() if revision else page.specific
+    if not hasattr(content, "affiliate_links"):
+        return False
+    return publishing_blocked(content, site_for(page))
