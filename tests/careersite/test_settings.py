@@ -16,7 +16,8 @@ def run_manage(settings_module, *args, **env):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG"}
+        # The browser tests relax Django's async-safety check for their own process only.
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     return subprocess.run(
