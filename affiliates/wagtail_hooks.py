@@ -15,6 +15,7 @@ from wagtail.admin.rich_text.editors.draftail import features as draftail_featur
 from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
@@ -60,11 +61,42 @@ class AffiliateLinkIndexView(IndexView):
         return super().get_table(links)
 
 
+class AffiliateLinkChooserColumns:
+    """The chooser (rich-text button and call-to-action block) shows enough to pick the
+    right link: the address readers follow, the partner, and whether it is active."""
+
+    def get_object_list(self):
+        return super().get_object_list().select_related("partner")
+
+    @property
+    def columns(self):
+        return [
+            *super().columns,
+            Column("reader_link", label="Reader link", accessor="get_absolute_url"),
+            Column("partner", label="Partner"),
+            BooleanColumn("is_active", label="Active"),
+        ]
+
+
+class AffiliateLinkChooseView(AffiliateLinkChooserColumns, ChooseView):
+    pass
+
+
+class AffiliateLinkChooseResultsView(AffiliateLinkChooserColumns, ChooseResultsView):
+    pass
+
+
+class AffiliateLinkChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = AffiliateLinkChooseView
+    choose_results_view_class = AffiliateLinkChooseResultsView
+
+
 class AffiliateLinkViewSet(SnippetViewSet):
     model = AffiliateLink
     icon = "link-external"
     menu_label = "Affiliate links"
     index_view_class = AffiliateLinkIndexView
+    chooser_viewset_class = AffiliateLinkChooserViewSet
     edit_handler = ObjectList(AffiliateLink.panels, base_form_class=AffiliateLinkForm)
     list_display = [
         "name",

@@ -99,6 +99,7 @@ def test_the_block_preview_shows_a_real_managed_link():
 
 def test_many_boxes_and_links_cost_no_more_queries_than_one(client, section, settings):
     settings.PAGE_CACHE_SECONDS = 0  # measure rendering, not the full-page cache
+
     def guide_with(count):
         links = AffiliateLinkFactory.create_batch(count)
         return GuidePageFactory(

@@ -201,6 +201,8 @@ def test_the_chooser_finds_links_by_name_and_hands_back_the_chosen_id(editor):
 
     assert "Mock interview coaching" in results.content.decode()
     assert "Salary survey" not in results.content.decode()
+    assert wanted.get_absolute_url() in results.content.decode()
+    assert wanted.partner.name in results.content.decode()
     result = chosen.json()["result"]
     assert result["id"] == str(wanted.pk)
     assert result["string"] == "Mock interview coaching"

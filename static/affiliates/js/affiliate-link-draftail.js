@@ -71,19 +71,20 @@
   const AffiliateLink = (props) => {
     const { entityKey, contentState } = props;
     const data = contentState.getEntity(entityKey).getData();
-    const label = data.name ? `Affiliate link: ${data.name}` : 'Missing affiliate link';
+    const name = data.name || 'Missing affiliate link';
 
     return React.createElement(
       'span',
       {
         className: data.name ? 'affiliate-link-entity' : 'affiliate-link-entity affiliate-link-entity--missing',
-        title: label,
+        // The tooltip shortens long names; hovering shows the whole one.
+        title: data.name ? `Affiliate link: ${data.name}` : name,
         'data-affiliate-link-id': data.id,
       },
       React.createElement(draftail.TooltipEntity, {
         ...props,
         icon: data.name ? icon : missingIcon,
-        label,
+        label: name,
         url: data.url || null,
       }),
     );
