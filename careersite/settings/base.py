@@ -236,3 +236,19 @@ def require_env(name):
     if not value:
         raise ImproperlyConfigured(f"The environment variable {name} must be set.")
     return value
+
+
+# --- Front cache purging (deploy/varnish/default.vcl, docs/deployment.md) ------------------
+# FRONTEND_CACHE_URL: the front cache's address as the app servers reach it, e.g.
+# http://127.0.0.1:6081 (comma-separated for several caches). When a page is published,
+# unpublished or moved, each cache gets a PURGE for that page and the pages around it.
+# Unset (the default), nothing is purged.
+INSTALLED_APPS += ["wagtail.contrib.frontend_cache", "careersite.front_cache"]
+WAGTAILFRONTENDCACHE = {
+    f"front-cache-{number}": {
+        "BACKEND": "careersite.front_cache.backends.TimeLimitedHTTPBackend",
+        "LOCATION": location,
+        "TIMEOUT": 2,
+    }
+    for number, location in enumerate(env_list("FRONTEND_CACHE_URL"), start=1)
+}

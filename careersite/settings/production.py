@@ -21,3 +21,11 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
 LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+
+
+# --- Static file caching (deploy/, docs/deployment.md) -------------------------------------
+# WhiteNoise serves hashed names (site.92e00c0c1479.css) with "max-age=315360000, public,
+# immutable" whatever WHITENOISE_MAX_AGE says; that setting is only for *unhashed* names
+# (site.css), whose content changes on every deploy. A year there would pin old CSS in
+# browsers and CDNs, so unhashed names are kept for an hour. This supersedes the value above.
+WHITENOISE_MAX_AGE = 60 * 60

@@ -1,0 +1,1 @@
+"""Purging the front cache (Varnish) when pages change; see docs/deployment.md."""
