@@ -5,13 +5,30 @@ from uuid import uuid4
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from .rich_text import prefetched_links
+
+
+class AffiliateLinkChooserBlock(SnippetChooserBlock):
+    """Chooses an ``AffiliateLink``; on a page being served, reuses the links it fetched."""
+
+    def __init__(self, **kwargs):
+        super().__init__("affiliates.AffiliateLink", **kwargs)
+
+    def deconstruct(self):
+        name, args, kwargs = super().deconstruct()
+        return name, (), kwargs
+
+    def bulk_to_python(self, values):
+        known = prefetched_links()
+        if not known or not all(value in known for value in values if value is not None):
+            return super().bulk_to_python(values)
+        return [known.get(value) for value in values]
+
 
 class AffiliateCallToActionBlock(blocks.StructBlock):
     """A boxed recommendation with a button that leads through an affiliate link."""
 
-    link = SnippetChooserBlock(
-        "affiliates.AffiliateLink", help_text="Choose the managed link the button leads to."
-    )
+    link = AffiliateLinkChooserBlock(help_text="Choose the managed link the button leads to.")
     heading = blocks.CharBlock(max_length=120, help_text="What the reader gets, in a few words.")
     text = blocks.TextBlock(required=False, max_length=400, help_text="One or two sentences.")
     button_label = blocks.CharBlock(max_length=40, default="See the offer")

@@ -51,6 +51,11 @@ def rendering_page(page, links):
         _links.reset(links_token)
 
 
+def prefetched_links():
+    """The links fetched for the page being rendered (id → link), or an empty dict."""
+    return _links.get() or {}
+
+
 def current_page():
     return _page.get()
 

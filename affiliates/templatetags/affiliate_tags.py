@@ -3,6 +3,7 @@ from django.utils.html import format_html
 
 from affiliates.models import DisclosureSettings
 from affiliates.rich_text import AFFILIATE_REL, cloaked_href
+from guides import navigation
 
 register = template.Library()
 
@@ -11,7 +12,7 @@ register = template.Library()
 def disclosure_notice(context, page):
     """The referral notice, where the site's disclosure policy asks for it on this page."""
     request = context.get("request")
-    disclosure = DisclosureSettings.for_request(request) if request else None
+    disclosure = navigation.site_setting(request, DisclosureSettings) if request else None
     carries_links = bool(getattr(page, "affiliate_link_ids", lambda: [])())
     show = disclosure is not None and (
         carries_links or disclosure.policy == DisclosureSettings.Policy.EVERY_PAGE

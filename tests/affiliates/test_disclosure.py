@@ -11,6 +11,7 @@ from guides.models import GuidePage
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
+    StandardPageFactory,
     UserFactory,
     affiliate_anchor,
     question,
@@ -96,10 +97,13 @@ def test_the_every_page_policy_shows_the_notice_on_pages_without_affiliate_links
     client, home, section, disclosure_page
 ):
     guide = GuidePageFactory(parent=section)
+    about = StandardPageFactory(parent=home, title="About us")
     set_policy(DisclosureSettings.Policy.EVERY_PAGE)
 
-    for page in (home, section, guide):
+    for page in (home, section, guide, about, disclosure_page):
         assert len(rendered(client, page).select(".disclosure")) == 1, page.title
+    search = BeautifulSoup(client.get("/search/?q=tips").content, "html.parser")
+    assert len(search.select(".disclosure")) == 1
 
 
 def test_switching_back_to_the_default_policy_hides_the_notice_again(
