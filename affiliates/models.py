@@ -1,8 +1,12 @@
 """Referral links editors manage in one place, the clicks they earn, and the disclosure."""
 
+import secrets
+
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import models
+from django.db import IntegrityError, models
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -123,6 +127,13 @@ class AffiliateLink(index.Indexed, models.Model):
                 {"fallback_url": "The fallback must differ from the destination."}
             )
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        link = super().from_db(db, field_names, values)
+        # Remember the slug as stored, so renaming a link also forgets its old /go/ address.
+        link._stored_slug = link.__dict__.get("slug")
+        return link
+
 
 class Click(models.Model):
     """One reader following an affiliate link. Holds no IP address or user agent."""
@@ -146,6 +157,39 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.link} at {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class VisitorSalt(models.Model):
+    """The secret mixed into one day's visitor keys.
+
+    Only the current day's salt is kept: once a new day's salt exists the older ones
+    are deleted, so nobody (including us) can recompute a past key from an address
+    and browser and follow a reader from one day to the next.
+    """
+
+    day = models.DateField(unique=True)
+    value = models.CharField(max_length=64, editable=False)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self):
+        return f"Visitor salt for {self.day:%Y-%m-%d}"
+
+    @classmethod
+    def for_day(cls, day):
+        """The salt for ``day``, made (and the older ones deleted) on first use."""
+        try:
+            salt, created = cls.objects.get_or_create(
+                day=day, defaults={"value": secrets.token_hex(32)}
+            )
+        except IntegrityError:
+            # get_or_create re-reads after losing an insert race, but under stricter
+            # isolation that read can miss the winner's row; by now it is committed.
+            salt, created = cls.objects.get(day=day), False
+        if created:
+            cls.objects.filter(day__lt=day).delete()
+        return salt.value
 
 
 class DisclosurePage(Page):
@@ -198,3 +242,15 @@ class DisclosureSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Referral disclosure"
+
+
+@receiver([post_save, post_delete], sender=AffiliateLink, dispatch_uid="affiliates_forget_link")
+def forget_cached_redirect(sender, instance, **kwargs):
+    """Drop the cached redirect for a link that changed, under its new and old slugs.
+
+    Queryset ``update()`` sends no signal; change links through ``save()``.
+    """
+    from .tracking import forget_links  # tracking imports this module
+
+    forget_links({instance.slug, getattr(instance, "_stored_slug", None)} - {None})
+    instance._stored_slug = instance.slug

@@ -1,15 +1,63 @@
-from django.http import Http404, HttpResponseRedirect
-from django.shortcuts import get_object_or_404
+"""The cloaked affiliate redirect: /go/<slug>/ sends readers on to the partner."""
+
+import logging
+
+from django.db import DatabaseError
+from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
 
-from .models import AffiliateLink
+from . import tracking
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+# Plain HTML: the site's templates need the database that has just failed us.
+TRY_AGAIN_PAGE = (
+    '<!DOCTYPE html><html lang="en"><meta charset="utf-8">'
+    "<title>Please try again shortly</title>"
+    "<h1>Please try again shortly</h1>"
+    "<p>We could not open this link just now. Please try again in a minute.</p>"
+    '<p><a href="/">Go to the home page</a></p></html>'
+)
 
 
+# No form posts here and it changes nothing for the reader; exempt so other
+# methods get a plain 405 instead of a CSRF failure.
+@csrf_exempt
 @require_safe
 def go(request, slug):
-    link = get_object_or_404(AffiliateLink, slug=slug)
-    if not link.is_active:
-        raise Http404
-    response = HttpResponseRedirect(link.destination_url)
-    response.status_code = link.redirect_status
+    """Send the reader to the link's destination, counting the click (GET only)."""
+    try:
+        link = tracking.find_link(slug)
+    except DatabaseError:
+        logger.exception("Could not look up affiliate link %r", slug)
+        response = HttpResponse(TRY_AGAIN_PAGE, status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return _private(response)
+    if link is None:
+        raise Http404("No affiliate link with this slug.")
+
+    if link.is_active:
+        if request.method == "GET":
+            tracking.track_click(request, link)
+        response = _redirect(tracking.destination(link, request.GET), link.status)
+    elif link.fallback_url:
+        response = _redirect(link.fallback_url, link.status)
+    else:
+        response = render(request, "affiliates/link_unavailable.html", status=410)
+    return _private(response)
+
+
+def _redirect(url, status):
+    response = HttpResponseRedirect(url)
+    response.status_code = status
+    return response
+
+
+def _private(response):
+    # Every visit must reach us to be counted, and none belongs in a search index.
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex, nofollow"
     return response

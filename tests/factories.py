@@ -129,3 +129,29 @@ def question(text, *points, anchor=""):
 def affiliate_anchor(link, text="this offer"):
     """Rich-text HTML referencing an affiliate link the way the editor stores it."""
     return f'<a linktype="affiliate" id="{link.pk}">{text}</a>'
+
+
+class VisitorSaltFactory(factory.django.DjangoModelFactory):
+    day = factory.Faker("date_this_year")
+    value = factory.Faker("sha256")
+
+    class Meta:
+        model = "affiliates.VisitorSalt"
+        django_get_or_create = ("day",)
+
+
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
+    "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
+)
+
+
+def browser_headers(**headers):
+    """Test-client headers of a reader's browser following a link, plus ``headers``."""
+    return {
+        "HTTP_USER_AGENT": BROWSER_USER_AGENT,
+        "HTTP_SEC_FETCH_MODE": "navigate",
+        "HTTP_SEC_FETCH_DEST": "document",
+        "REMOTE_ADDR": "203.0.113.7",
+        **headers,
+    }
