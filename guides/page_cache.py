@@ -1,16 +1,20 @@
 """Full-page cache for anonymous readers, kept in the shared (Redis) cache.
 
-Readers without a session get pages from the cache; editors, previews, the admin,
-``/go/`` redirects, search with a query and any response that sets a cookie or
-says ``private``/``no-store`` bypass it. Any publish, move or delete of a page, and
-any change to a snippet or setting pages show, starts a new cache *generation*:
-keys carry the generation number, so every cached page is replaced on its next
-request without having to know which pages showed the changed thing.
+Requests that carry no cookies at all are readers who have never signed in; they get
+pages from the cache. Editors, previews, the admin, ``/go/`` redirects, search with a
+query, and any response that sets a cookie or says ``private``/``no-store``/``no-cache``
+bypass it.
+
+Any publish, move or delete of a page, and any change to a snippet or setting pages
+show, starts a new cache *generation*. Each cached page records the generation it was
+rendered in and is only served while that is still current, so everything readers see
+is replaced on its next request, without knowing which pages showed the changed thing.
+A hit costs one round trip to the cache: the generation and the page are read together.
 """
 
 from django.conf import settings
 from django.core.cache import cache
-from django.utils.cache import get_cache_key, learn_cache_key
+from django.http import HttpResponse
 
 GENERATION_KEY = "page-cache:generation"
 BYPASS_PREFIXES = ("/admin/", "/go/", "/documents/", "/django-admin/")
@@ -38,6 +42,10 @@ def invalidate_on_change(sender, created=False, **kwargs):
         invalidate_pages()
 
 
+def page_key(request):
+    return f"page-cache:page:{request.get_host()}:{request.get_full_path()}"
+
+
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -46,28 +54,41 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.timeout or not self.request_is_cacheable(request):
             return self.get_response(request)
-        prefix = f"pages:{current_generation()}"
-        key = get_cache_key(request, prefix, "GET", cache=cache)
-        if key is not None:
-            cached = cache.get(key)
-            if cached is not None:
-                cached["X-Page-Cache"] = "HIT"
-                return cached
+        key = page_key(request)
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = current_generation()
+        entry = found.get(key)
+        if entry is not None and entry[0] == generation:
+            return self.rebuild(entry)
         response = self.get_response(request)
         if self.response_is_cacheable(request, response):
             response["X-Page-Cache"] = "MISS"
-            key = learn_cache_key(request, response, self.timeout, prefix, cache=cache)
             if callable(getattr(response, "render", None)) and not response.is_rendered:
-                response.add_post_render_callback(lambda r: cache.set(key, r, self.timeout))
+                response.add_post_render_callback(lambda r: self.store(key, generation, r))
             else:
-                cache.set(key, response, self.timeout)
+                self.store(key, generation, response)
+        return response
+
+    def store(self, key, generation, response):
+        headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
+        cache.set(key, (generation, response.status_code, headers, response.content), self.timeout)
+
+    @staticmethod
+    def rebuild(entry):
+        _, status, headers, content = entry
+        response = HttpResponse(content, status=status)
+        for name, value in headers:
+            response[name] = value
+        response["X-Page-Cache"] = "HIT"
         return response
 
     @staticmethod
     def request_is_cacheable(request):
         return (
             request.method in ("GET", "HEAD")
-            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and not request.COOKIES
             and not request.path.startswith(BYPASS_PREFIXES)
         )
 

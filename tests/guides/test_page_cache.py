@@ -86,3 +86,11 @@ def test_affiliate_redirects_and_the_admin_are_never_cached(client, guide):
     for _ in range(2):
         assert "X-Page-Cache" not in client.get(link.get_absolute_url())
         assert "X-Page-Cache" not in client.get("/admin/login/")
+
+
+def test_a_reader_who_carries_cookies_gets_a_freshly_rendered_page(client, guide):
+    client.get(guide.url)
+    client.cookies["csrftoken"] = "abc"
+    response = client.get(guide.url)
+    assert response.status_code == 200
+    assert "X-Page-Cache" not in response
