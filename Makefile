@@ -55,5 +55,8 @@ check: install-dev ## Django system checks and missing-migration check
 	@$(MANAGE) check
 	@$(MANAGE) makemigrations --check --dry-run
 
+bench: install ## Benchmark under production settings and write docs/performance.md (root: installs wrk, nginx, Varnish)
+	@$(UV) run --frozen python bench/run.py
+
 clean: ## Remove the virtual environment and local database
 	rm -rf .venv node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts

@@ -1,0 +1,1 @@
+"""A bare Django project the benchmark measures careersite against (see bench/run.py)."""
