@@ -154,9 +154,122 @@ class Click(models.Model):
             models.Index(fields=["link", "clicked_at"]),
             models.Index(fields=["page", "clicked_at"]),
         ]
+        # Seeing how links perform is a separate job from managing them.
+        permissions = [("view_click_reports", "Can view affiliate click reports")]
 
     def __str__(self):
         return f"{self.link} at {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class DailyClickSummaryQuerySet(models.QuerySet):
+    """Report queries over the roll-up. Bots are left out unless ``include_bots``."""
+
+    def between(self, first_day, last_day):
+        """Rows for ``first_day`` to ``last_day``, both included (days in the site's zone)."""
+        return self.filter(day__gte=first_day, day__lte=last_day)
+
+    def clicks_sum(self, include_bots=False, **extra):
+        if include_bots:
+            return models.Sum("clicks", **extra)
+        return models.Sum(models.F("clicks") - models.F("bot_clicks"), **extra)
+
+    def total_expressions(self, include_bots=False):
+        visitors = "unique_visitors_with_bots" if include_bots else "unique_visitors"
+        return {
+            "clicks_total": self.clicks_sum(include_bots),
+            "visitors_total": models.Sum(visitors),
+            "bot_clicks_total": models.Sum("bot_clicks"),
+        }
+
+    def totals_by(self, *fields, include_bots=False):
+        """Clicks, unique visitors and bot clicks added up per value of ``fields``."""
+        return self.values(*fields).annotate(**self.total_expressions(include_bots)).order_by()
+
+    def per_day(self, include_bots=False):
+        """{day: clicks} for the days that have any."""
+        rows = self.values("day").annotate(total=self.clicks_sum(include_bots)).order_by()
+        return {row["day"]: row["total"] for row in rows}
+
+
+class DailyClickSummary(models.Model):
+    """Clicks on one link from one page on one day: what reports read.
+
+    Kept exact on every click (``affiliates.rollup``), rebuilt from raw clicks by
+    ``manage.py rebuild_click_rollup``, and kept when ``prune_clicks`` deletes them.
+    """
+
+    #: ``page_key`` for clicks from no live page (a unique constraint needs a value).
+    NO_PAGE = 0
+
+    day = models.DateField(help_text="In the site's time zone (TIME_ZONE).")
+    link = models.ForeignKey(
+        AffiliateLink, on_delete=models.CASCADE, related_name="daily_click_summaries"
+    )
+    page_key = models.PositiveIntegerField(
+        "page",
+        default=NO_PAGE,
+        help_text="Id of the page the clicks came from, or 0 for none. Not a foreign key: "
+        "the totals outlive the page.",
+    )
+    clicks = models.PositiveIntegerField(default=0, help_text="All clicks, bots included.")
+    bot_clicks = models.PositiveIntegerField(default=0)
+    unique_visitors = models.PositiveIntegerField(
+        default=0, help_text="Distinct visitor keys among the clicks that were not bots."
+    )
+    unique_visitors_with_bots = models.PositiveIntegerField(
+        default=0, help_text="Distinct visitor keys among all the clicks."
+    )
+
+    objects = DailyClickSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "daily click summary"
+        verbose_name_plural = "daily click summaries"
+        constraints = [
+            # Also the index every report's date range uses.
+            models.UniqueConstraint(
+                fields=["day", "link", "page_key"], name="affiliates_summary_day_link_page"
+            ),
+        ]
+        indexes = [
+            # A link's own clicks over time (its inspect view).
+            models.Index(fields=["link", "day"], name="affiliates_summary_link_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} on {self.day:%Y-%m-%d} from page {self.page_key}"
+
+
+class DailyVisitor(models.Model):
+    """A visitor key already counted for a link and page on a day.
+
+    Its unique constraint is what makes a unique visitor count once, however many
+    of their clicks arrive at the same moment. Each key is stored once for all
+    clicks and, if any of its clicks was not a bot, once for readers only. Rows
+    are needed only while their day can still get clicks; ``prune_clicks`` deletes
+    the older ones.
+    """
+
+    day = models.DateField()
+    link = models.ForeignKey(
+        AffiliateLink, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    page_key = models.PositiveIntegerField("page", default=DailyClickSummary.NO_PAGE)
+    visitor_key = models.CharField(max_length=64)
+    readers_only = models.BooleanField(
+        default=False, help_text="Counted among readers (not bots), not among all clicks."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "link", "page_key", "visitor_key", "readers_only"],
+                name="affiliates_visitor_once_per_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Visitor {self.visitor_key[:8]}… on {self.day:%Y-%m-%d}"
 
 
 class VisitorSalt(models.Model):
@@ -254,3 +367,13 @@ def forget_cached_redirect(sender, instance, **kwargs):
 
     forget_links({instance.slug, getattr(instance, "_stored_slug", None)} - {None})
     instance._stored_slug = instance.slug
+
+
+@receiver(post_delete, sender=Page, dispatch_uid="affiliates_forget_page_clicks")
+def credit_deleted_page_clicks_to_no_page(sender, instance, **kwargs):
+    """A deleted page's clicks now have no page (``Click.page`` is SET_NULL); so do its
+    daily totals, so reports and ``rebuild_click_rollup`` agree. (Sent for the
+    ``Page`` row of every page type.)"""
+    from .rollup import forget_page  # rollup imports this module
+
+    forget_page(instance.pk)

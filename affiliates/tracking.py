@@ -28,6 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
+from . import rollup
 from .models import AffiliateLink, Click, VisitorSalt
 
 logger = logging.getLogger(__name__)
@@ -255,8 +256,16 @@ def record_click(link_id, page_id, visitor_key, is_bot, when):
     clicked_at = Click._meta.get_field("clicked_at").get_db_prep_save(when, connection)
     params = [link_id, page_id, True, visitor_key, is_bot, clicked_at]
     with connection.cursor() as cursor:
-        cursor.execute(_insert_click_sql(), params)
-        return cursor.fetchone()[0]
+        # The INSERT plus the daily roll-up, in one transaction (one statement on PostgreSQL).
+        return rollup.insert_click(
+            cursor,
+            _insert_click_sql(),
+            params,
+            link_id=link_id,
+            visitor_key=visitor_key,
+            is_bot=is_bot,
+            when=when,
+        )
 
 
 def track_click(request, link):

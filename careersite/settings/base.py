@@ -151,6 +151,10 @@ else:
 # X-Forwarded-For, so the client is the entry this many places from the right.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
+# Days raw affiliate clicks are kept before `manage.py prune_clicks` deletes them; the
+# daily roll-up the click reports read is kept for good.
+CLICK_RETENTION_DAYS = int(os.environ.get("CLICK_RETENTION_DAYS", "90"))
+
 # Seconds a page is kept in the anonymous page cache (0 turns the cache off).
 # Publishing or changing anything a page shows replaces cached pages at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))

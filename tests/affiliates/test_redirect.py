@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 
@@ -293,8 +294,11 @@ def test_a_click_costs_one_query_once_the_link_is_cached(
     guide = GuidePageFactory(parent=home)
     link = AffiliateLinkFactory()
     follow(client, link, f"?from={guide.pk}")
+    # On PostgreSQL the click and its daily roll-up are one statement; elsewhere the
+    # INSERT and the roll-up's two upserts share a transaction (here a savepoint).
+    budget = 1 if connection.vendor == "postgresql" else 5
 
-    with django_assert_max_num_queries(1):
+    with django_assert_max_num_queries(budget):
         response = follow(client, link, f"?from={guide.pk}")
 
     assert response.status_code == 302
