@@ -3,8 +3,9 @@
 from collections import Counter
 
 from django.contrib import messages
+from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import lazy
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
@@ -20,6 +21,13 @@ from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetVi
 
 from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
 from .models import AffiliateLink, Partner
+from .reports import (
+    AffiliateLinkInspectView,
+    ClickDashboardPanel,
+    ClickReportMenuItem,
+    ClickReportView,
+    can_view_click_reports,
+)
 from .rich_text import AffiliateLinkHandler
 
 FEATURE_NAME = "affiliate-link"
@@ -124,6 +132,11 @@ class AffiliateLinkViewSet(SnippetViewSet):
     # Plain database matching, so part of a slug or partner URL finds the link too.
     search_backend_name = None
     search_fields = ["name", "slug", "destination_url", "partner__name"]
+
+    # Inspect: the link's details and, for those allowed to see reports, its clicks.
+    inspect_view_enabled = True
+    inspect_view_class = AffiliateLinkInspectView
+    inspect_template_name = "affiliates/admin/affiliatelink_inspect.html"
 
     def get_queryset(self, request):
         return AffiliateLink.objects.select_related("partner")
@@ -241,3 +254,39 @@ def _would_publish_undisclosed(page):
     if not hasattr(content, "affiliate_links"):
         return False
     return publishing_blocked(content, site_for(page))
+
+
+# Click reports: Reports › Affiliate clicks, each link's inspect view, a dashboard panel.
+# All need the "Can view affiliate click reports" permission (affiliates.reports).
+
+
+@hooks.register("register_admin_urls")
+def register_click_report_urls():
+    return [
+        path("reports/affiliate-clicks/", ClickReportView.as_view(), name="affiliates_click_report")
+    ]
+
+
+@hooks.register("register_reports_menu_item")
+def register_click_report_menu_item():
+    return ClickReportMenuItem(
+        "Affiliate clicks",
+        reverse("affiliates_click_report"),
+        name="affiliate-clicks",
+        icon_name="link-external",
+        order=1300,
+    )
+
+
+@hooks.register("register_permissions")
+def register_click_report_permission():
+    # Shown in Settings › Groups, next to the link and partner permissions.
+    return Permission.objects.filter(
+        content_type__app_label="affiliates", codename="view_click_reports"
+    )
+
+
+@hooks.register("construct_homepage_panels")
+def add_click_dashboard_panel(request, panels):
+    if can_view_click_reports(request.user):
+        panels.append(ClickDashboardPanel())
