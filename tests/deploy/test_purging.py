@@ -1,10 +1,13 @@
 """Which URLs the app asks the front cache to forget when editors change pages."""
 
 import runpy
+import socket
+import time
 
 import pytest
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
+from careersite.front_cache import backends
 from careersite.settings import base as settings_module
 from tests.factories import GuidePageFactory, SectionPageFactory
 
@@ -113,3 +116,37 @@ def test_every_front_cache_named_in_frontend_cache_url_is_purged(monkeypatch):
 
 def test_nothing_is_purged_when_frontend_cache_url_is_unset(monkeypatch):
     assert base_settings(monkeypatch, "")["WAGTAILFRONTENDCACHE"] == {}
+
+
+@pytest.fixture
+def silent_front_cache(settings):
+    """A front cache that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(50)
+    location = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    settings.WAGTAILFRONTENDCACHE = {
+        "front-cache": {
+            "BACKEND": "careersite.front_cache.backends.TimeLimitedHTTPBackend",
+            "LOCATION": location,
+            "TIMEOUT": 0.5,
+        }
+    }
+    backends._unreachable_until.clear()
+    yield location
+    backends._unreachable_until.clear()
+    listener.close()
+
+
+def test_an_unresponsive_front_cache_delays_publishing_by_one_time_out_only(
+    silent_front_cache, section, guide, caplog
+):
+    GuidePageFactory(parent=section, title="Dress Code")
+    backends._unreachable_until.clear()
+    started = time.monotonic()
+
+    guide.save_revision().publish()
+
+    assert time.monotonic() - started < 1.5
+    assert guide.specific_class.objects.get(pk=guide.pk).live
+    assert "skipping it for 30 s" in caplog.text
