@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils.functional import lazy
+from django.utils.functional import cached_property, lazy
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import AdminURLFinder
@@ -14,12 +14,21 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from .admin_views import (
+    ClickExportView,
+    LinkImportPreviewView,
+    LinkImportView,
+    can_export_clicks,
+    can_import_links,
+)
 from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
+from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import AffiliateLink, Partner
 from .reports import (
     AffiliateLinkInspectView,
@@ -29,28 +38,49 @@ from .reports import (
     can_view_click_reports,
 )
 from .rich_text import AffiliateLinkHandler
+from .spreadsheets import spreadsheet_safe
 
 FEATURE_NAME = "affiliate-link"
 # The Draftail entity type; rich text in the database stays <a linktype="affiliate" id="…">.
 ENTITY_TYPE = "AFFILIATE_LINK"
 
-# A spreadsheet opens cells starting with these as formulas; exported text must stay text.
-_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _spreadsheet_safe(text):
-    return f"'{text}" if text.startswith(_FORMULA_PREFIXES) else text
-
 
 class AffiliateLinkIndexView(IndexView):
-    """The listing, with how often each link is used and a way to that usage."""
+    """The listing, with how often each link is used and a way to that usage, and the
+    bulk tools: import links from CSV, export raw clicks (affiliates.admin_views)."""
 
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
+        # Text stays text in a spreadsheet, and the import takes the guard off again.
         # (Wagtail already keeps XLSX cells from turning into formulas.)
         if export_format == self.FORMAT_CSV and isinstance(value, str):
-            return _spreadsheet_safe(value)
+            return spreadsheet_safe(value)
         return value
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if can_import_links(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    "Import links", url=reverse("affiliates_link_import"), icon_name="upload"
+                )
+            )
+        return buttons
+
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if can_export_clicks(self.request.user):
+            buttons.append(
+                Button(
+                    "Export clicks",
+                    url=reverse("affiliates_click_export"),
+                    icon_name="download",
+                    priority=100,
+                )
+            )
+        return buttons
 
     def get_table(self, object_list):
         links = list(object_list)
@@ -115,19 +145,14 @@ class AffiliateLinkViewSet(SnippetViewSet):
         "updated_at",
     ]
     list_filter = ["partner", "is_active"]
-    list_export = [
-        "name",
-        "slug",
-        "get_absolute_url",
-        "destination_url",
-        "partner",
-        "is_active",
-        "fallback_url",
-        "redirect_status",
-        "pass_query_parameters",
-        "updated_at",
-    ]
-    export_headings = {"get_absolute_url": "Reader link", "is_active": "Active"}
+    # The import's columns, named as the import names them, so an exported file can be
+    # edited and imported again (affiliates.importing); then two columns it ignores.
+    list_export = [*IMPORT_COLUMNS, "get_absolute_url", "updated_at"]
+    export_headings = {
+        **{column: column for column in IMPORT_COLUMNS},
+        "get_absolute_url": "reader_link",
+        "updated_at": "updated_at",
+    }
     export_filename = "affiliate-links"
     # Plain database matching, so part of a slug or partner URL finds the link too.
     search_backend_name = None
@@ -290,3 +315,21 @@ def register_click_report_permission():
 def add_click_dashboard_panel(request, panels):
     if can_view_click_reports(request.user):
         panels.append(ClickDashboardPanel())
+
+
+# Links in bulk: import from CSV with a preview, export raw clicks (affiliates.admin_views).
+
+
+@hooks.register("register_admin_urls")
+def register_bulk_link_urls():
+    return [
+        path("affiliates/links/import/", LinkImportView.as_view(), name="affiliates_link_import"),
+        path(
+            "affiliates/links/import/preview/",
+            LinkImportPreviewView.as_view(),
+            name="affiliates_link_import_preview",
+        ),
+        path(
+            "affiliates/clicks/export/", ClickExportView.as_view(), name="affiliates_click_export"
+        ),
+    ]

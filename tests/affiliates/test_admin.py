@@ -98,11 +98,11 @@ def test_the_listing_exports_to_csv_with_the_reader_link_and_destination(editor)
     assert response["Content-Disposition"] == 'attachment; filename="affiliate-links.csv"'
     rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
     assert len(rows) == 1
-    assert rows[0]["Name"] == "Acme coaching"
-    assert rows[0]["Reader link"] == "/go/acme-coaching/"
-    assert rows[0]["Destination url"] == "https://acme.example.com/?aff=1"
-    assert rows[0]["Partner"] == "Acme"
-    assert rows[0]["Active"] == "True"
+    assert rows[0]["name"] == "Acme coaching"
+    assert rows[0]["reader_link"] == "/go/acme-coaching/"
+    assert rows[0]["destination_url"] == "https://acme.example.com/?aff=1"
+    assert rows[0]["partner"] == "Acme"
+    assert rows[0]["is_active"] == "True"
 
 
 def test_text_that_looks_like_a_formula_is_exported_as_plain_text(editor):
@@ -111,8 +111,8 @@ def test_text_that_looks_like_a_formula_is_exported_as_plain_text(editor):
     response = editor.get(reverse(LIST_URL), {"export": "csv"})
 
     [row] = csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode()))
-    assert row["Name"] == '\'=HYPERLINK("https://evil.example")'
-    assert row["Partner"] == "'@SUM(A1)"
+    assert row["name"] == '\'=HYPERLINK("https://evil.example")'
+    assert row["partner"] == "'@SUM(A1)"
 
 
 def test_the_listing_exports_to_a_spreadsheet(editor):
@@ -123,7 +123,7 @@ def test_the_listing_exports_to_a_spreadsheet(editor):
     assert response["Content-Disposition"].endswith('filename="affiliate-links.xlsx"')
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     header, row = [list(values) for values in sheet.iter_rows(values_only=True)]
-    assert dict(zip(header, row, strict=True))["Reader link"] == "/go/acme-coaching/"
+    assert dict(zip(header, row, strict=True))["reader_link"] == "/go/acme-coaching/"
 
 
 def test_a_link_used_in_rich_text_and_in_a_call_to_action_lists_both_pages(editor, section):
