@@ -38,16 +38,24 @@ def go(request, slug):
         return _private(response)
     if link is None:
         raise Http404("No affiliate link with this slug.")
+    response = redirect_for(request, link)
+    if response is None:
+        response = _private(render(request, "affiliates/link_unavailable.html", status=410))
+    return response
 
+
+def redirect_for(request, link):
+    """The way out for a link: to its destination (counting a GET) or to its fallback.
+
+    None when the link is inactive with no fallback, which the view answers with 410.
+    """
     if link.is_active:
         if request.method == "GET":
             tracking.track_click(request, link)
-        response = _redirect(tracking.destination(link, request.GET), link.status)
-    elif link.fallback_url:
-        response = _redirect(link.fallback_url, link.status)
-    else:
-        response = render(request, "affiliates/link_unavailable.html", status=410)
-    return _private(response)
+        return _private(_redirect(tracking.destination(link, request.GET), link.status))
+    if link.fallback_url:
+        return _private(_redirect(link.fallback_url, link.status))
+    return None
 
 
 def _redirect(url, status):

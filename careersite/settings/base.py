@@ -61,6 +61,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # The affiliate redirect is the hottest path and needs none of what follows.
+    "affiliates.middleware.AffiliateRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so a cached page skips sessions, auth and page rendering entirely.
     "guides.page_cache.AnonymousPageCacheMiddleware",

@@ -1,0 +1,35 @@
+"""Answer /go/<slug>/ redirects before the rest of the middleware stack.
+
+A redirect needs no session, user, CSRF check, CSP header or page cache, and it is
+the hottest path on the site, so the common case (a known link, GET or HEAD) is
+answered right after Django's security middleware. Everything else (unknown or gone
+links, other methods, a database outage) falls through to the normal view, which
+renders the site's own pages for them.
+"""
+
+import re
+
+from django.db import DatabaseError
+
+from . import tracking
+from .views import redirect_for
+
+GO_PATH = re.compile(r"^/go/(?P<slug>[-a-zA-Z0-9_]+)/$")
+
+
+class AffiliateRedirectMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        match = GO_PATH.match(request.path_info)
+        if match and request.method in ("GET", "HEAD"):
+            try:
+                link = tracking.find_link(match["slug"])
+            except DatabaseError:
+                link = None
+            if link is not None:
+                response = redirect_for(request, link)
+                if response is not None:
+                    return response
+        return self.get_response(request)
