@@ -62,12 +62,17 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def browser_context(browser):
+def new_context(browser):
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, user_agent=READER_USER_AGENT
     )
     context.set_default_timeout(15_000)
+    return context
+
+
+@pytest.fixture
+def browser_context(browser):
+    context = new_context(browser)
     yield context
     context.close()
 
@@ -75,6 +80,15 @@ def browser_context(browser):
 @pytest.fixture
 def page(browser_context):
     return browser_context.new_page()
+
+
+@pytest.fixture
+def reader_page(browser):
+    """A second person's page, in a browser context of its own: no cookies or session
+    shared with ``page`` (say, a reader while ``page`` is a logged-in editor)."""
+    context = new_context(browser)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture
@@ -86,18 +100,31 @@ def demo_site(transactional_db, live_server):
 
 @pytest.fixture
 def axe():
+    """``axe(page)`` lists WCAG 2.1 A/AA violations on the whole page.
+
+    ``axe(page, context={"include": [...], "exclude": [...]})`` checks only part of
+    it (an axe-core context: CSS selectors, see axe.run's documentation).
+    """
     if not AXE_SCRIPT.exists():
         missing("axe-core is not installed", "make test runs npm install")
 
-    def run(page):
+    def run(page, context=None):
+        # Colours measured halfway through a fade-in (a message banner, say) are not
+        # the colours anyone reads: let short transitions and animations end first
+        # (long or looping ones, such as the admin's pulsing help badge, are decoration).
+        page.wait_for_function(
+            """() => document.getAnimations().every(a => a.playState !== "running"
+                || a.effect.getComputedTiming().endTime > 5000)"""
+        )
         page.add_script_tag(path=str(AXE_SCRIPT))
         return page.evaluate(
-            """async () => (await axe.run(document, {
+            """async (context) => (await axe.run(context || document, {
                 runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
             })).violations.map(v => ({
                 id: v.id, impact: v.impact, help: v.help,
                 nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5),
-            }))"""
+            }))""",
+            context,
         )
 
     return run
@@ -131,17 +158,22 @@ def partner_site():
 def pytest_runtest_makereport(item, call):
     report = yield
     if report.when == "call" and report.failed:
-        page = item.funcargs.get("page")
-        if page is not None and not page.is_closed():
-            ARTIFACTS.mkdir(parents=True, exist_ok=True)
-            stem = ARTIFACTS / item.name.replace("/", "_")
-            try:
-                page.screenshot(path=f"{stem}.png", full_page=True)
-                Path(f"{stem}.html").write_text(page.content())
-                report.sections.append(("e2e artifacts", f"saved {stem}.png and {stem}.html"))
-            except Exception as error:  # noqa: BLE001 - a broken page must not hide the failure
-                report.sections.append(("e2e artifacts", f"could not save: {error}"))
+        for fixture, suffix in (("page", ""), ("reader_page", "-reader")):
+            _save_artifacts(report, item.funcargs.get(fixture), item.name + suffix)
     return report
+
+
+def _save_artifacts(report, page, name):
+    if page is None or page.is_closed():
+        return
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    stem = ARTIFACTS / name.replace("/", "_")
+    try:
+        page.screenshot(path=f"{stem}.png", full_page=True)
+        Path(f"{stem}.html").write_text(page.content())
+        report.sections.append(("e2e artifacts", f"saved {stem}.png and {stem}.html"))
+    except Exception as error:  # noqa: BLE001 - a broken page must not hide the failure
+        report.sections.append(("e2e artifacts", f"could not save: {error}"))
 
 
 def pytest_terminal_summary(terminalreporter):
