@@ -12,6 +12,8 @@ is replaced on its next request, without knowing which pages showed the changed 
 A hit costs one round trip to the cache: the generation and the page are read together.
 """
 
+import hashlib
+
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
@@ -43,7 +45,9 @@ def invalidate_on_change(sender, created=False, **kwargs):
 
 
 def page_key(request):
-    return f"page-cache:page:{request.get_host()}:{request.get_full_path()}"
+    # Hashed: addresses can be longer than cache backends accept as keys.
+    address = f"{request.get_host()}{request.get_full_path()}".encode()
+    return f"page-cache:page:{hashlib.sha256(address).hexdigest()}"
 
 
 class AnonymousPageCacheMiddleware:

@@ -198,8 +198,6 @@ STORAGES = {
 }
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
-# Django 6's default: a URL typed without a scheme is taken as https, not http.
-FORMS_URLFIELD_ASSUME_HTTPS = True
 
 # Security headers every environment sends.
 SECURE_CONTENT_TYPE_NOSNIFF = True
