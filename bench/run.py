@@ -26,6 +26,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import shutil
 import signal
 import socket
@@ -592,8 +593,9 @@ def main():
     started = datetime.datetime.now(datetime.UTC)
     clock = time.monotonic()
     ensure_debian_packages()
-    # gunicorn's own default for this project, and the class to compare it with.
-    worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+    # deploy/gunicorn.conf.py's worker class (GUNICORN_WORKER_CLASS or its default),
+    # and the class to compare it with.
+    worker_class = runpy.run_path(str(GUNICORN_CONF))["worker_class"]
     other_class = "sync" if worker_class == "gthread" else "gthread"
 
     load = os.getloadavg()[0]

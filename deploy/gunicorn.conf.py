@@ -6,10 +6,10 @@ Every value can be changed from the environment without editing this file:
 | --- | --- | --- |
 | ``GUNICORN_BIND`` | ``127.0.0.1:8000`` | Address(es) to listen on, comma-separated. |
 | ``WEB_CONCURRENCY`` | 2 x usable CPUs + 1 | Worker processes. |
-| ``GUNICORN_WORKER_CLASS`` | ``gthread`` | ``gthread`` or ``sync`` (see docs/performance.md). |
+| ``GUNICORN_WORKER_CLASS`` | ``sync`` | ``sync`` or ``gthread`` (see docs/performance.md). |
 | ``GUNICORN_THREADS`` | ``2`` | Threads per worker (``gthread`` only). |
 | ``GUNICORN_TIMEOUT`` | ``30`` | Seconds a request may take before its worker is restarted. |
-| ``GUNICORN_KEEPALIVE`` | ``15`` | Seconds an idle keep-alive connection is held open. |
+| ``GUNICORN_KEEPALIVE`` | ``15`` | Seconds an idle keep-alive connection is kept (gthread). |
 | ``GUNICORN_MAX_REQUESTS`` | ``0`` (never) | Recycle a worker after this many requests. |
 | ``GUNICORN_ACCESS_LOG`` | unset: off | ``-`` for stdout, or a file path. |
 | ``GUNICORN_CONTROL_SOCKET`` | unset: off | Path for ``gunicornc``'s control socket. |
@@ -41,10 +41,12 @@ bind = [
 # The app is CPU-bound (template rendering) with short database waits, so two
 # workers per core keep both busy while one waits; the +1 covers a slow request.
 workers = _int("WEB_CONCURRENCY", 2 * _usable_cpus() + 1)
-# gthread keeps connections from the front cache alive between requests (the sync
-# worker closes every connection); measured in docs/performance.md.
-worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
-threads = _int("GUNICORN_THREADS", 2)
+# sync: one request per process at a time. Measured against gthread here (see
+# docs/performance.md), it served as many requests with far shorter tails, since a
+# gthread worker keeps the connections it accepted waiting behind its busy threads.
+# Behind Varnish, which buffers slow clients, sync's lack of keep-alive costs little.
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "sync")
+threads = _int("GUNICORN_THREADS", 2)  # gthread only
 
 # Load the app once in the master, so workers fork ready to serve and a recycled
 # worker starts in milliseconds. Code changes need a restart, not a HUP.
@@ -52,8 +54,8 @@ preload_app = True
 
 timeout = _int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
-# Longer than Varnish's and nginx's own idle time for backend connections, so
-# the proxy, not gunicorn, closes idle connections and never reuses a dead one.
+# gthread only (sync closes each connection): longer than Varnish's idle time for
+# backend connections, so the proxy closes idle ones and never reuses a dead one.
 keepalive = _int("GUNICORN_KEEPALIVE", 15)
 
 max_requests = _int("GUNICORN_MAX_REQUESTS", 0)

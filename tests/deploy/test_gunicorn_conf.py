@@ -35,7 +35,7 @@ def test_by_default_it_serves_the_site_on_localhost_with_two_workers_per_cpu(gun
     assert conf["wsgi_app"] == "careersite.wsgi:application"
     assert conf["bind"] == ["127.0.0.1:8000"]
     assert conf["workers"] == 2 * len(os.sched_getaffinity(0)) + 1
-    assert conf["worker_class"] == "gthread"
+    assert conf["worker_class"] == "sync"
     assert conf["keepalive"] > 0
     assert conf["accesslog"] is None
 
@@ -44,11 +44,11 @@ def test_the_environment_sets_workers_address_worker_class_and_access_log(gunico
     conf = gunicorn_conf(
         WEB_CONCURRENCY="3",
         GUNICORN_BIND="0.0.0.0:8080, unix:/run/careersite.sock",
-        GUNICORN_WORKER_CLASS="sync",
+        GUNICORN_WORKER_CLASS="gthread",
         GUNICORN_ACCESS_LOG="-",
     )
 
     assert conf["workers"] == 3
     assert conf["bind"] == ["0.0.0.0:8080", "unix:/run/careersite.sock"]
-    assert conf["worker_class"] == "sync"
+    assert conf["worker_class"] == "gthread"
     assert conf["accesslog"] == "-"
