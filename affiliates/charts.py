@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.formats import date_format
+from django.utils.html import format_html_join
 
 WIDTH = 720
 HEIGHT = 240
@@ -54,7 +55,7 @@ def nice_step(value):
     return next(step * magnitude for step in (1, 2, 5, 10) if step * magnitude >= value)
 
 
-def scale(peak, intervals=4):
+def scale(peak, intervals=5):
     """(top of the scale, gridline step) for a largest value of ``peak``.
 
     Whole, round steps; at most ``intervals`` of them, and at least one.
@@ -96,6 +97,10 @@ class DailyChart:
         self.peak = max(count for _, count in self.days)
         self.scale_max, self.scale_step = scale(self.peak)
 
+    #: Where to centre text over the plot.
+    center_x = MARGIN_LEFT + PLOT_WIDTH / 2
+    center_y = MARGIN_TOP + PLOT_HEIGHT / 2
+
     @property
     def is_empty(self):
         return self.total == 0
@@ -127,6 +132,28 @@ class DailyChart:
                 )
             )
         return bars
+
+    @property
+    def bars_svg(self):
+        """The bars as SVG, each with its day and count as a tooltip. (Built here, not in
+        the template: a year is 365 of them.)"""
+        return format_html_join(
+            "",
+            '<rect x="{}" y="{}" width="{}" height="{}"><title>{}</title></rect>',
+            ((bar.x, bar.y, bar.width, bar.height, bar.label) for bar in self.bars if bar.count),
+        )
+
+    @property
+    def table_rows_html(self):
+        """One table row per day: the chart's text alternative."""
+        return format_html_join(
+            "",
+            '<tr><th scope="row"><time datetime="{}">{}</time></th><td>{}</td></tr>',
+            (
+                (day.isoformat(), date_format(day, "D j M Y"), intcomma(count))
+                for day, count in self.days
+            ),
+        )
 
     @property
     def y_ticks(self):

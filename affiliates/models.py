@@ -5,7 +5,7 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
@@ -161,12 +161,8 @@ class Click(models.Model):
         return f"{self.link} at {self.clicked_at:%Y-%m-%d %H:%M}"
 
 
-class DailyClickSummaryQuerySet(models.QuerySet):
-    """Report queries over the roll-up. Bots are left out unless ``include_bots``."""
-
-    def between(self, first_day, last_day):
-        """Rows for ``first_day`` to ``last_day``, both included (days in the site's zone)."""
-        return self.filter(day__gte=first_day, day__lte=last_day)
+class ClickCountsQuerySet(models.QuerySet):
+    """Report queries over a roll-up. Bots are left out unless ``include_bots``."""
 
     def clicks_sum(self, include_bots=False, **extra):
         if include_bots:
@@ -185,13 +181,51 @@ class DailyClickSummaryQuerySet(models.QuerySet):
         """Clicks, unique visitors and bot clicks added up per value of ``fields``."""
         return self.values(*fields).annotate(**self.total_expressions(include_bots)).order_by()
 
+
+class DailyClickSummaryQuerySet(ClickCountsQuerySet):
+    def between(self, first_day, last_day):
+        """Rows for ``first_day`` to ``last_day``, both included (days in the site's zone)."""
+        return self.filter(day__gte=first_day, day__lte=last_day)
+
     def per_day(self, include_bots=False):
         """{day: clicks} for the days that have any."""
         rows = self.values("day").annotate(total=self.clicks_sum(include_bots)).order_by()
         return {row["day"]: row["total"] for row in rows}
 
 
-class DailyClickSummary(models.Model):
+class ClickCounts(models.Model):
+    """The counters every roll-up keeps. Rows are added up: a period, link and page
+    may have several rows (``shard``) until ``rollup.compact`` merges them.
+
+    On PostgreSQL clicks are counted by the ``affiliates_count_click`` function
+    (migration 0005): a change to these tables needs a migration replacing it.
+    """
+
+    shard = models.PositiveSmallIntegerField(
+        default=0,
+        db_default=0,
+        help_text="Spreads simultaneous clicks over rows (PostgreSQL only); 0 once compacted.",
+    )
+    clicks = models.PositiveIntegerField(default=0, help_text="All clicks, bots included.")
+    bot_clicks = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class VisitorCounts(ClickCounts):
+    unique_visitors = models.PositiveIntegerField(
+        default=0, help_text="Distinct visitor keys per day among the clicks that were not bots."
+    )
+    unique_visitors_with_bots = models.PositiveIntegerField(
+        default=0, help_text="Distinct visitor keys per day among all the clicks."
+    )
+
+    class Meta:
+        abstract = True
+
+
+class DailyClickSummary(VisitorCounts):
     """Clicks on one link from one page on one day: what reports read.
 
     Kept exact on every click (``affiliates.rollup``), rebuilt from raw clicks by
@@ -211,14 +245,6 @@ class DailyClickSummary(models.Model):
         help_text="Id of the page the clicks came from, or 0 for none. Not a foreign key: "
         "the totals outlive the page.",
     )
-    clicks = models.PositiveIntegerField(default=0, help_text="All clicks, bots included.")
-    bot_clicks = models.PositiveIntegerField(default=0)
-    unique_visitors = models.PositiveIntegerField(
-        default=0, help_text="Distinct visitor keys among the clicks that were not bots."
-    )
-    unique_visitors_with_bots = models.PositiveIntegerField(
-        default=0, help_text="Distinct visitor keys among all the clicks."
-    )
 
     objects = DailyClickSummaryQuerySet.as_manager()
 
@@ -228,7 +254,8 @@ class DailyClickSummary(models.Model):
         constraints = [
             # Also the index every report's date range uses.
             models.UniqueConstraint(
-                fields=["day", "link", "page_key"], name="affiliates_summary_day_link_page"
+                fields=["day", "link", "page_key", "shard"],
+                name="affiliates_summary_day_link_page",
             ),
         ]
         indexes = [
@@ -238,6 +265,46 @@ class DailyClickSummary(models.Model):
 
     def __str__(self):
         return f"{self.link_id} on {self.day:%Y-%m-%d} from page {self.page_key}"
+
+
+class MonthlyClickSummary(VisitorCounts):
+    """The daily summary added up per calendar month, so a year is twelve rows per
+    link and page, not 365. Kept alongside it on every click and by every rebuild."""
+
+    month = models.DateField(help_text="The month's first day.")
+    link = models.ForeignKey(AffiliateLink, on_delete=models.CASCADE, related_name="+")
+    page_key = models.PositiveIntegerField("page", default=DailyClickSummary.NO_PAGE)
+
+    objects = ClickCountsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "monthly click summary"
+        verbose_name_plural = "monthly click summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link", "page_key", "shard"],
+                name="affiliates_monthly_month_link_page",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} in {self.month:%Y-%m} from page {self.page_key}"
+
+
+class DailyClickTotal(ClickCounts):
+    """All clicks on a day, whatever the link or page: the report's chart reads these."""
+
+    day = models.DateField(help_text="In the site's time zone (TIME_ZONE).")
+
+    objects = DailyClickSummaryQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["day", "shard"], name="affiliates_total_day"),
+        ]
+
+    def __str__(self):
+        return f"{self.clicks} clicks on {self.day:%Y-%m-%d}"
 
 
 class DailyVisitor(models.Model):
@@ -377,3 +444,18 @@ def credit_deleted_page_clicks_to_no_page(sender, instance, **kwargs):
     from .rollup import forget_page  # rollup imports this module
 
     forget_page(instance.pk)
+
+
+@receiver(pre_delete, sender=AffiliateLink, dispatch_uid="affiliates_link_click_days")
+def remember_link_click_days(sender, instance, **kwargs):
+    from .rollup import link_days  # rollup imports this module
+
+    instance._click_days = link_days(instance.pk)
+
+
+@receiver(post_delete, sender=AffiliateLink, dispatch_uid="affiliates_forget_link_clicks")
+def take_deleted_link_out_of_day_totals(sender, instance, **kwargs):
+    """Its daily rows went with it (CASCADE); the per-day totals are recounted without it."""
+    from .rollup import forget_link
+
+    forget_link(*getattr(instance, "_click_days", (None, None)))

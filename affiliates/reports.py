@@ -28,7 +28,7 @@ from wagtail.snippets.views.snippets import InspectView
 
 from .charts import DailyChart
 from .models import AffiliateLink, DailyClickSummary, Partner
-from .rollup import NO_PAGE, site_today
+from .rollup import NO_PAGE, clicks_per_day, range_totals, site_today
 
 VIEW_CLICK_REPORTS = "affiliates.view_click_reports"
 #: The longest custom range the report draws, in days.
@@ -155,28 +155,22 @@ class ReportRow:
 
 def report_rows(grouping, first_day, last_day, *, include_bots=False):
     """Every link, partner or page with clicks in the range, with its totals (unsorted)."""
-    group_field = GROUP_FIELDS[grouping]
-    totals = (
-        DailyClickSummary.objects.between(first_day, last_day)
-        .totals_by(group_field, include_bots=include_bots)
-        .filter(clicks_total__gt=0)
-    )
-    totals = list(totals)
-    keys = [row[group_field] for row in totals]
+    totals = range_totals(GROUP_FIELDS[grouping], first_day, last_day, include_bots=include_bots)
+    totals = {key: counts for key, counts in totals.items() if counts["clicks"] > 0}
     describe = {
         Grouping.LINK: _describe_links,
         Grouping.PARTNER: _describe_partners,
         Grouping.PAGE: _describe_pages,
-    }[grouping](keys)
+    }[grouping](list(totals))
     return [
         ReportRow(
-            key=row[group_field],
-            clicks=row["clicks_total"],
-            unique_visitors=row["visitors_total"],
-            bot_clicks=row["bot_clicks_total"],
-            **describe(row[group_field]),
+            key=key,
+            clicks=counts["clicks"],
+            unique_visitors=counts["unique_visitors"],
+            bot_clicks=counts["bot_clicks"],
+            **describe(key),
         )
-        for row in totals
+        for key, counts in totals.items()
     ]
 
 
@@ -211,7 +205,9 @@ def _describe_partners(keys):
 
 
 def _describe_pages(keys):
-    pages = Page.objects.in_bulk([key for key in keys if key != NO_PAGE])
+    pages = Page.objects.only("id", "title", "draft_title").in_bulk(
+        [key for key in keys if key != NO_PAGE]
+    )
 
     def describe(key):
         url = reverse("wagtailadmin_pages:edit", args=[key]) if key in pages else None
@@ -336,9 +332,7 @@ class ClickReportView(ClickReportPermissionMixin, ReportView):
             context["time_zone"] = settings.TIME_ZONE
             context["grouping"] = self.grouping
             context["chart"] = DailyChart(
-                DailyClickSummary.objects.between(first, last).per_day(
-                    include_bots=self.include_bots
-                ),
+                clicks_per_day(first, last, include_bots=self.include_bots),
                 first,
                 last,
                 chart_id="click-report-chart",

@@ -1,16 +1,25 @@
-"""The daily click roll-up reports read instead of raw clicks.
+"""The click roll-ups reports read instead of raw clicks.
 
-``DailyClickSummary`` holds, for each day (in the site's time zone, ``TIME_ZONE``),
-link and page, the clicks, bot clicks and unique visitors. It is kept exact two ways:
+Three tables, all additive counters, all in the site's time zone (``TIME_ZONE``):
 
-- ``insert_click`` adds each click as it is recorded, in the same transaction as the
+- ``DailyClickSummary``: clicks, bot clicks and unique visitors per day, link and page;
+- ``MonthlyClickSummary``: the same per calendar month, so a year's report adds up
+  twelve rows per link and page instead of 365;
+- ``DailyClickTotal``: all clicks per day, for the report's chart.
+
+They are kept exact two ways:
+
+- ``insert_click`` counts each click as it is recorded, in the same transaction as the
   click's INSERT (``tracking.record_click``): upserts, so simultaneous clicks never
-  lose a count; on PostgreSQL all one statement, elsewhere three in a transaction.
+  lose a count; on PostgreSQL one statement (the writes in a function whose plans
+  PostgreSQL keeps), elsewhere a few statements in a transaction.
   A visitor is unique once per day, link and page: ``DailyVisitor`` remembers the
   visitor keys already counted, and its unique constraint decides, even between
-  simultaneous clicks, which one counts.
-- ``rebuild`` recomputes days from the raw clicks in one set-based INSERT … SELECT,
-  for the ``rebuild_click_rollup`` command and before ``prune_clicks`` deletes them.
+  simultaneous clicks, which one counts. On PostgreSQL each connection adds to its
+  own row (``shard``), so simultaneous clicks on a popular link do not queue for one
+  row lock; ``compact`` merges past days' rows into one.
+- ``rebuild`` recomputes days from the raw clicks in set-based INSERT … SELECT
+  statements, for ``rebuild_click_rollup`` and before ``prune_clicks`` deletes them.
 
 Only days that still have raw clicks are rebuilt: once ``prune_clicks`` has removed
 a day's clicks, its roll-up is the only record of it and is left alone.
@@ -18,17 +27,26 @@ a day's clicks, its roll-up is the only record of it and is left alone.
 
 import datetime
 import functools
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Max, Min, Q, Value
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models import Count, F, Max, Min, Q, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from .models import Click, DailyClickSummary, DailyVisitor
+from .models import (
+    Click,
+    DailyClickSummary,
+    DailyClickTotal,
+    DailyVisitor,
+    MonthlyClickSummary,
+)
 
 #: ``page_key`` of clicks that came from no (live) page.
 NO_PAGE = DailyClickSummary.NO_PAGE
+VISITOR_COUNTERS = ("clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots")
+TOTAL_COUNTERS = ("clicks", "bot_clicks")
 
 
 def site_timezone():
@@ -50,12 +68,39 @@ def day_start(day):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), site_timezone())
 
 
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(month):
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def days_in(first_day, last_day):
+    """Every day from ``first_day`` to ``last_day``, both included."""
+    for offset in range((last_day - first_day).days + 1):
+        yield first_day + datetime.timedelta(days=offset)
+
+
 # Counting each click as it happens.
 
 
 def _quoted(model, *fields):
     quote = connection.ops.quote_name
     return [quote(model._meta.get_field(name).column) for name in fields]
+
+
+def _upsert(model, keys, counters, select):
+    """INSERT INTO ``model`` (keys, shard, counters) ``select`` ON CONFLICT … add them up."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    key_columns = _quoted(model, *keys, "shard")
+    counter_columns = _quoted(model, *counters)
+    increments = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in counter_columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(key_columns + counter_columns)}) {select} "  # noqa: S608
+        f"ON CONFLICT ({', '.join(key_columns)}) DO UPDATE SET {increments}"
+    )
 
 
 @functools.cache
@@ -73,81 +118,68 @@ def _count_visitor_sql(rows):
 
 
 @functools.cache
-def _count_click_sql():
-    quote = connection.ops.quote_name
-    table = quote(DailyClickSummary._meta.db_table)
-    key = _quoted(DailyClickSummary, "day", "link", "page_key")
-    counters = _quoted(
-        DailyClickSummary, "clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots"
-    )
-    increments = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in counters)
+def _count_click_sqls():
+    """The three upserts of one click, each with VALUES (…) parameters."""
     return (
-        f"INSERT INTO {table} ({', '.join(key + counters)}) "  # noqa: S608
-        f"VALUES (%s, %s, %s, 1, %s, %s, %s) "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {increments}"
+        _upsert(
+            DailyClickSummary,
+            ("day", "link", "page_key"),
+            VISITOR_COUNTERS,
+            "VALUES (%s, %s, %s, 0, 1, %s, %s, %s)",
+        ),
+        _upsert(
+            MonthlyClickSummary,
+            ("month", "link", "page_key"),
+            VISITOR_COUNTERS,
+            "VALUES (%s, %s, %s, 0, 1, %s, %s, %s)",
+        ),
+        _upsert(DailyClickTotal, ("day",), TOTAL_COUNTERS, "VALUES (%s, 0, 1, %s)"),
     )
 
 
 def count_click(cursor, *, link_id, page_id, visitor_key, is_bot, when):
-    """Add one just-inserted click to the roll-up, on ``cursor``, in the click's transaction.
+    """Add one just-inserted click to the roll-ups, on ``cursor``, in its transaction.
 
-    ``page_id`` is the page the click was credited to (None for none). Two statements:
-    the visitor key is recorded for the day, link and page (once for "all clicks" and,
-    for a reader, once for "reader clicks"), and the rows that were new say which
-    unique-visitor counts go up; then the day's counters are upserted.
+    ``page_id`` is the page the click was credited to (None for none). The visitor
+    key is recorded for the day, link and page (once for "all clicks" and, for a
+    reader, once for "reader clicks"); the rows that were new say which unique-visitor
+    counts go up. Then the day's, the month's and the day-total counters are upserted.
     """
-    day = connection.ops.adapt_datefield_value(site_day(when))
+    ops = connection.ops
+    local_day = site_day(when)
+    day = ops.adapt_datefield_value(local_day)
+    month = ops.adapt_datefield_value(month_start(local_day))
     page_key = page_id or NO_PAGE
     visitor = [day, link_id, page_key, visitor_key]
     params = [*visitor, False] if is_bot else [*visitor, False, *visitor, True]
     cursor.execute(_count_visitor_sql(1 if is_bot else 2), params)
     new = [bool(readers_only) for (readers_only,) in cursor.fetchall()]
-    cursor.execute(
-        _count_click_sql(),
-        [day, link_id, page_key, int(is_bot), int(True in new), int(False in new)],
-    )
+    counts = [int(is_bot), int(True in new), int(False in new)]
+    daily, monthly, total = _count_click_sqls()
+    cursor.execute(daily, [day, link_id, page_key, *counts])
+    cursor.execute(monthly, [month, link_id, page_key, *counts])
+    cursor.execute(total, [day, int(is_bot)])
 
 
 @functools.cache
 def _insert_and_count_sql(insert_click_sql):
-    """PostgreSQL: the click's INSERT and both roll-up upserts as one statement.
+    """PostgreSQL: the click's INSERT and its roll-up writes as one statement.
 
-    Data-modifying CTEs: one round trip and atomic on its own, so the roll-up costs
-    the redirect almost nothing. Same effect as the INSERT followed by ``count_click``.
+    The roll-up writes are the ``affiliates_count_click`` function (migration 0005),
+    the same as ``count_click`` but with plans PostgreSQL keeps per connection, and
+    each connection adding to its own shard of the counters. One round trip, atomic
+    on its own.
     """
-    quote = connection.ops.quote_name
-    page = quote(Click._meta.get_field("page").column)
-    visitor_table = quote(DailyVisitor._meta.db_table)
-    visitor_columns = _quoted(
-        DailyVisitor, "day", "link", "page_key", "visitor_key", "readers_only"
-    )
-    readers_only = visitor_columns[-1]
-    summary_table = quote(DailyClickSummary._meta.db_table)
-    key = _quoted(DailyClickSummary, "day", "link", "page_key")
-    counters = _quoted(
-        DailyClickSummary, "clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots"
-    )
-    increments = ", ".join(
-        f"{name} = {summary_table}.{name} + EXCLUDED.{name}" for name in counters
-    )
+    page = connection.ops.quote_name(Click._meta.get_field("page").column)
     return (
-        f"WITH click AS ({insert_click_sql}), "  # noqa: S608
-        f"visitor AS (INSERT INTO {visitor_table} ({', '.join(visitor_columns)}) "
-        f"SELECT %s, %s, COALESCE(click.{page}, {NO_PAGE}), %s, kind.readers_only "
-        f"FROM click CROSS JOIN (VALUES (FALSE), (TRUE)) AS kind (readers_only) "
-        f"WHERE %s OR NOT kind.readers_only "
-        f"ON CONFLICT ({', '.join(visitor_columns)}) DO NOTHING RETURNING {readers_only}), "
-        f"summary AS (INSERT INTO {summary_table} ({', '.join(key + counters)}) "
-        f"SELECT %s, %s, COALESCE(click.{page}, {NO_PAGE}), 1, %s, "
-        f"(SELECT COUNT(*) FROM visitor WHERE {readers_only}), "
-        f"(SELECT COUNT(*) FROM visitor WHERE NOT {readers_only}) FROM click "
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET {increments}) "
-        f"SELECT {page} FROM click"
+        f"WITH click AS ({insert_click_sql}) "  # noqa: S608
+        f"SELECT click.{page} FROM click, LATERAL (SELECT affiliates_count_click("
+        f"%s, %s, %s, COALESCE(click.{page}, {NO_PAGE}), %s, %s)) AS counted"
     )
 
 
 def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_bot, when):
-    """Run the click's INSERT (``… RETURNING page_id``) and count it in the roll-up.
+    """Run the click's INSERT (``… RETURNING page_id``) and count it in the roll-ups.
 
     Both happen or neither does. Returns the page id the INSERT returned.
     """
@@ -155,7 +187,7 @@ def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_b
         day = site_day(when)
         cursor.execute(
             _insert_and_count_sql(insert_click_sql),
-            [*params, day, link_id, visitor_key, not is_bot, day, link_id, int(is_bot)],
+            [*params, day, month_start(day), link_id, visitor_key, is_bot],
         )
         return cursor.fetchone()[0]
     with transaction.atomic(using=connection.alias):
@@ -170,6 +202,57 @@ def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_b
             when=when,
         )
     return page_id
+
+
+# Reading: a date range from whole months where it can, days where it must.
+
+
+def split_range(first_day, last_day):
+    """(whole months, day ranges) that together cover ``first_day``…``last_day`` once."""
+    months, days = [], []
+    month = month_start(first_day)
+    if month < first_day:
+        month = next_month(month)
+    head_end = min(month - datetime.timedelta(days=1), last_day)
+    if first_day <= head_end:
+        days.append((first_day, head_end))
+    while next_month(month) - datetime.timedelta(days=1) <= last_day:
+        months.append(month)
+        month = next_month(month)
+    if month <= last_day and (not days or days[-1][1] < month):
+        days.append((max(month, first_day), last_day))
+    return months, days
+
+
+def range_totals(group_field, first_day, last_day, *, include_bots=False, links=None):
+    """{value of ``group_field``: Counter(clicks, unique_visitors, bot_clicks)} for the
+    range, from the monthly roll-up for whole months and the daily one for the rest:
+    two queries at most."""
+    months, days = split_range(first_day, last_day)
+    querysets = []
+    if days:
+        in_days = Q()
+        for first, last in days:
+            in_days |= Q(day__gte=first, day__lte=last)
+        querysets.append(DailyClickSummary.objects.filter(in_days))
+    if months:
+        querysets.append(MonthlyClickSummary.objects.filter(month__in=months))
+    totals = defaultdict(Counter)
+    for queryset in querysets:
+        if links is not None:
+            queryset = queryset.filter(link__in=links)
+        for row in queryset.totals_by(group_field, include_bots=include_bots):
+            totals[row[group_field]].update(
+                clicks=row["clicks_total"],
+                unique_visitors=row["visitors_total"],
+                bot_clicks=row["bot_clicks_total"],
+            )
+    return totals
+
+
+def clicks_per_day(first_day, last_day, *, include_bots=False):
+    """{day: clicks} for every day in the range that had any (one small query)."""
+    return DailyClickTotal.objects.between(first_day, last_day).per_day(include_bots)
 
 
 # Rebuilding from raw clicks.
@@ -226,8 +309,46 @@ def _insert_select(model, fields, queryset, aliases, *, ignore_conflicts=False):
         return cursor.rowcount
 
 
+def _sums(counters):
+    return {f"r_{name}": Sum(name) for name in counters}
+
+
+def _rebuild_months(first_day, last_day, links=None):
+    """Recompute the months touching ``first_day``…``last_day`` from the daily roll-up."""
+    first_month, last_month = month_start(first_day), month_start(last_day)
+    months = MonthlyClickSummary.objects.filter(month__gte=first_month, month__lte=last_month)
+    days = DailyClickSummary.objects.filter(
+        day__gte=first_month, day__lt=next_month(last_month)
+    ).annotate(r_month=TruncMonth("day"), r_link=F("link_id"), r_page=F("page_key"))
+    if links is not None:
+        months = months.filter(link_id__in=links)
+        days = days.filter(link_id__in=links)
+    months.delete()
+    counters = [f"r_{name}" for name in VISITOR_COUNTERS]
+    totals = days.values("r_month", "r_link", "r_page").annotate(**_sums(VISITOR_COUNTERS))
+    _insert_select(
+        MonthlyClickSummary,
+        ["month", "link", "page_key", *VISITOR_COUNTERS],
+        totals.order_by(),
+        ["r_month", "r_link", "r_page", *counters],
+    )
+
+
+def _rebuild_day_totals(first_day, last_day):
+    """Recompute the per-day totals for ``first_day``…``last_day`` from the daily roll-up."""
+    DailyClickTotal.objects.between(first_day, last_day).delete()
+    days = DailyClickSummary.objects.between(first_day, last_day).annotate(r_day=F("day"))
+    totals = days.values("r_day").annotate(**_sums(TOTAL_COUNTERS))
+    _insert_select(
+        DailyClickTotal,
+        ["day", *TOTAL_COUNTERS],
+        totals.order_by(),
+        ["r_day", *(f"r_{name}" for name in TOTAL_COUNTERS)],
+    )
+
+
 def rebuild(first_day=None, last_day=None, *, links=None):
-    """Recompute the roll-up from raw clicks for ``first_day``…``last_day`` (inclusive).
+    """Recompute the roll-ups from raw clicks for ``first_day``…``last_day`` (inclusive).
 
     Either end may be None for "from the oldest raw click" / "to today". Days before
     the oldest raw click are never touched: their raw clicks were pruned and the
@@ -242,7 +363,7 @@ def rebuild(first_day=None, last_day=None, *, links=None):
     if last_day < first_day:
         return RebuildResult(None, None, 0)
 
-    summaries = DailyClickSummary.objects.filter(day__gte=first_day, day__lte=last_day)
+    summaries = DailyClickSummary.objects.between(first_day, last_day)
     visitors = DailyVisitor.objects.filter(day__gte=first_day, day__lte=last_day)
     if links is not None:
         summaries = summaries.filter(link_id__in=links)
@@ -263,11 +384,12 @@ def rebuild(first_day=None, last_day=None, *, links=None):
         summaries.delete()
         rows = _insert_select(
             DailyClickSummary,
-            ["day", "link", "page_key", "clicks", "bot_clicks"]
-            + ["unique_visitors", "unique_visitors_with_bots"],
+            ["day", "link", "page_key", *VISITOR_COUNTERS],
             totals,
             ["r_day", "r_link", "r_page", "r_clicks", "r_bots", "r_readers", "r_visitors"],
         )
+        _rebuild_months(first_day, last_day, links)
+        _rebuild_day_totals(first_day, last_day)
         # Visitor keys matter only while their day can still get clicks.
         visitors.delete()
         recent = max(first_day, site_today() - datetime.timedelta(days=1))
@@ -293,7 +415,45 @@ def forget_old_visitors(today=None):
     return deleted
 
 
-# Retention: raw clicks go, the roll-up stays.
+# Shards: merged once their period is over.
+
+
+@functools.cache
+def _compact_sql(model, keys, counters):
+    quote = connection.ops.quote_name
+    key_columns = ", ".join(_quoted(model, *keys))
+    sums = ", ".join(f"SUM({name})" for name in _quoted(model, *counters))
+    shard, period = _quoted(model, "shard", keys[0])
+    select = (
+        f"SELECT {key_columns}, 0, {sums} FROM {quote(model._meta.db_table)} "  # noqa: S608
+        f"WHERE {shard} > 0 AND {period} < %s GROUP BY {key_columns}"
+    )
+    return _upsert(model, keys, counters, select)
+
+
+def compact(today=None):
+    """Merge the shards of days (and months) that are over into one row each.
+
+    Only past periods, which no click can change any more. Totals stay the same.
+    """
+    today = today or site_today()
+    tables = [
+        (DailyClickSummary, ("day", "link", "page_key"), VISITOR_COUNTERS, today),
+        (MonthlyClickSummary, ("month", "link", "page_key"), VISITOR_COUNTERS, month_start(today)),
+        (DailyClickTotal, ("day",), TOTAL_COUNTERS, today),
+    ]
+    merged = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        for model, keys, counters, before in tables:
+            cursor.execute(
+                _compact_sql(model, keys, counters), [connection.ops.adapt_datefield_value(before)]
+            )
+            deleted, _ = model.objects.filter(shard__gt=0, **{f"{keys[0]}__lt": before}).delete()
+            merged += deleted
+    return merged
+
+
+# Retention: raw clicks go, the roll-ups stay.
 
 
 @dataclass(frozen=True)
@@ -308,8 +468,9 @@ def prune_raw_clicks(keep_days, *, dry_run=False):
     """Delete raw clicks from before the last ``keep_days`` days (and today).
 
     Whole days only, in the site's time zone. Those days are rebuilt into the
-    roll-up first, in the same transaction, so the totals reports show do not move
-    even if the roll-up had missed something. Visitor keys of past days go too.
+    roll-ups first, in the same transaction, so the totals reports show do not move
+    even if a roll-up had missed something. Past days' shards are merged and
+    visitor keys of past days deleted too.
     """
     if keep_days < 1:
         raise ValueError("Keep at least one day of raw clicks.")
@@ -317,36 +478,21 @@ def prune_raw_clicks(keep_days, *, dry_run=False):
     keep_from = today - datetime.timedelta(days=keep_days)
     old = Click.objects.filter(clicked_at__lt=day_start(keep_from))
     span = old.aggregate(first=Min("clicked_at"), last=Max("clicked_at"))
-    if span["first"] is None:
-        return PruneResult(keep_from, 0)
-    first_day, last_day = site_day(span["first"]), site_day(span["last"])
+    first_day = site_day(span["first"]) if span["first"] else None
+    last_day = site_day(span["last"]) if span["last"] else None
     if dry_run:
         return PruneResult(keep_from, old.count(), first_day, last_day)
     with transaction.atomic():
+        compact(today)
+        forget_old_visitors(today)
+        if first_day is None:
+            return PruneResult(keep_from, 0)
         rebuild(first_day, keep_from - datetime.timedelta(days=1))
         deleted, _ = old.delete()
-        forget_old_visitors(today)
     return PruneResult(keep_from, deleted, first_day, last_day)
 
 
-# Deleted pages.
-
-
-@functools.cache
-def _merge_into_no_page_sql():
-    quote = connection.ops.quote_name
-    table = quote(DailyClickSummary._meta.db_table)
-    day, link, page_key = _quoted(DailyClickSummary, "day", "link", "page_key")
-    counters = _quoted(
-        DailyClickSummary, "clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots"
-    )
-    increments = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in counters)
-    return (
-        f"INSERT INTO {table} ({day}, {link}, {page_key}, {', '.join(counters)}) "  # noqa: S608
-        f"SELECT {day}, {link}, {NO_PAGE}, {', '.join(counters)} FROM {table} "
-        f"WHERE {page_key} = %s AND {day} < %s "
-        f"ON CONFLICT ({day}, {link}, {page_key}) DO UPDATE SET {increments}"
-    )
+# Deleted pages and links.
 
 
 def forget_page(page_id):
@@ -358,18 +504,42 @@ def forget_page(page_id):
     the same day is counted as two unique visitors.
     """
     rows = DailyClickSummary.objects.filter(page_key=page_id)
-    if not rows.exists():
+    span = rows.aggregate(first=Min("day"), last=Max("day"))
+    if span["first"] is None:
         return
+    links = set(rows.values_list("link_id", flat=True))
     oldest = oldest_raw_day() or site_today() + datetime.timedelta(days=1)
     with transaction.atomic():
+        pruned = rows.filter(day__lt=oldest)
+        quote = connection.ops.quote_name
+        day, link, page_key, shard = _quoted(DailyClickSummary, "day", "link", "page_key", "shard")
+        counters = ", ".join(_quoted(DailyClickSummary, *VISITOR_COUNTERS))
+        select = (
+            f"SELECT {day}, {link}, {NO_PAGE}, {shard}, {counters} "  # noqa: S608
+            f"FROM {quote(DailyClickSummary._meta.db_table)} "
+            f"WHERE {page_key} = %s AND {day} < %s"
+        )
         with connection.cursor() as cursor:
             cursor.execute(
-                _merge_into_no_page_sql(),
+                _upsert(DailyClickSummary, ("day", "link", "page_key"), VISITOR_COUNTERS, select),
                 [page_id, connection.ops.adapt_datefield_value(oldest)],
             )
-        rows.filter(day__lt=oldest).delete()
-        recent = rows.filter(day__gte=oldest)
-        span = recent.aggregate(first=Min("day"), last=Max("day"))
-        if span["first"] is not None:
-            links = set(recent.values_list("link_id", flat=True))
-            rebuild(span["first"], span["last"], links=links)
+        pruned.delete()
+        recent = rows.filter(day__gte=oldest).aggregate(first=Min("day"), last=Max("day"))
+        if recent["first"] is not None:
+            rebuild(recent["first"], recent["last"], links=links)
+        _rebuild_months(span["first"], span["last"], links)
+
+
+def link_days(link_id):
+    """(first, last) day the link has clicks in the roll-up, or (None, None)."""
+    span = DailyClickSummary.objects.filter(link_id=link_id).aggregate(
+        first=Min("day"), last=Max("day")
+    )
+    return span["first"], span["last"]
+
+
+def forget_link(first_day, last_day):
+    """After a link is deleted (and its daily rows with it): correct the day totals."""
+    if first_day is not None:
+        _rebuild_day_totals(first_day, last_day)

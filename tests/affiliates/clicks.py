@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from freezegun import freeze_time
 
-from affiliates.models import Click, DailyClickSummary
+from affiliates.models import Click, DailyClickSummary, DailyClickTotal, MonthlyClickSummary
 from tests.factories import browser_headers
 
 BOT_USER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -46,13 +46,41 @@ def expected_rollup():
     }
 
 
-def stored_rollup():
-    return {
-        (row.day, row.link_id, row.page_key): (
-            row.clicks,
-            row.bot_clicks,
-            row.unique_visitors,
-            row.unique_visitors_with_bots,
-        )
-        for row in DailyClickSummary.objects.all()
+COUNTERS = ("clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots")
+
+
+def _added_up(rows, key):
+    totals = defaultdict(lambda: [0] * len(COUNTERS))
+    for row in rows:
+        for index, name in enumerate(COUNTERS):
+            totals[key(row)][index] += getattr(row, name)
+    return {key: tuple(values) for key, values in totals.items()}
+
+
+def stored_rollup(*, check=True):
+    """{(day, link id, page key): (clicks, bot clicks, unique visitors, with bots)}, with
+    the shards of each added up; checks the monthly and per-day roll-ups agree with it."""
+    daily = _added_up(
+        DailyClickSummary.objects.all(), lambda row: (row.day, row.link_id, row.page_key)
+    )
+    if not check:
+        return daily
+    months = defaultdict(lambda: [0] * len(COUNTERS))
+    days = defaultdict(lambda: [0, 0])
+    for (day, link_id, page_key), counts in daily.items():
+        for index, value in enumerate(counts):
+            months[(day.replace(day=1), link_id, page_key)][index] += value
+        days[day][0] += counts[0]
+        days[day][1] += counts[1]
+    monthly = _added_up(
+        MonthlyClickSummary.objects.all(), lambda row: (row.month, row.link_id, row.page_key)
+    )
+    assert monthly == {key: tuple(values) for key, values in months.items()}
+    totals = defaultdict(lambda: [0, 0])
+    for row in DailyClickTotal.objects.all():
+        totals[row.day][0] += row.clicks
+        totals[row.day][1] += row.bot_clicks
+    assert {day: tuple(v) for day, v in totals.items() if any(v)} == {
+        day: tuple(v) for day, v in days.items()
     }
+    return daily
