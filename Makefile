@@ -10,7 +10,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install install-dev checkers run demo test lint format check bench clean
+.PHONY: help uv install install-dev checkers run demo test lint format check bench bench-reports clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ check: install-dev ## Django system checks and missing-migration check
 
 bench: install ## Benchmark under production settings and write docs/performance.md (root: installs wrk, nginx, Varnish)
 	@$(UV) run --frozen python bench/run.py
+
+bench-reports: install ## Benchmark click reports on 1M clicks in PostgreSQL; figures into README.md
+	@$(UV) run --frozen python bench/reports.py --readme
 
 clean: ## Remove the virtual environment and local database
 	rm -rf .venv node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts
