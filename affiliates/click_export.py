@@ -1,4 +1,5 @@
-"""Raw clicks as CSV or XLSX, for analysis elsewhere: when, which link, from which page, bot or not.
+"""Raw clicks as CSV or XLSX, for analysis elsewhere: when, which link, from which page,
+and whether a bot or staff made it.
 
 Only what a click record holds that says nothing about the reader: never the visitor
 key (a pseudonymous daily hash), and the site stores no address or browser to begin
@@ -14,7 +15,7 @@ from wagtail.models import Page
 from .models import Click
 from .spreadsheets import spreadsheet_safe, write_xlsx
 
-COLUMNS = ("clicked_at", "link_slug", "link_name", "page_url", "page_title", "is_bot")
+COLUMNS = ("clicked_at", "link_slug", "link_name", "page_url", "page_title", "is_bot", "is_staff")
 FORMATS = ("csv", "xlsx")
 #: A worksheet holds 1,048,576 rows, one of them the header.
 XLSX_MAX_ROWS = 1_048_575
@@ -45,10 +46,12 @@ def _pages(clicks):
 def rows(clicks):
     """One tuple per click, in ``COLUMNS`` order; times are aware datetimes."""
     pages = _pages(clicks)
-    values = clicks.values_list("clicked_at", "link__slug", "link__name", "page_id", "is_bot")
-    for clicked_at, slug, name, page_id, is_bot in values.iterator(chunk_size=2000):
+    values = clicks.values_list(
+        "clicked_at", "link__slug", "link__name", "page_id", "is_bot", "is_staff"
+    )
+    for clicked_at, slug, name, page_id, is_bot, is_staff in values.iterator(chunk_size=2000):
         page_url, page_title = pages.get(page_id, ("", ""))
-        yield clicked_at, slug, name, page_url, page_title, is_bot
+        yield clicked_at, slug, name, page_url, page_title, is_bot, is_staff
 
 
 class _Line:
@@ -60,7 +63,7 @@ def csv_lines(rows):
     """The CSV text, a line at a time (for streaming). Times carry their UTC offset."""
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
-    for clicked_at, slug, name, page_url, page_title, is_bot in rows:
+    for clicked_at, slug, name, page_url, page_title, is_bot, is_staff in rows:
         yield writer.writerow(
             [
                 timezone.localtime(clicked_at).isoformat(timespec="seconds"),
@@ -69,6 +72,7 @@ def csv_lines(rows):
                 page_url,
                 spreadsheet_safe(page_title),
                 "true" if is_bot else "false",
+                "true" if is_staff else "false",
             ]
         )
 

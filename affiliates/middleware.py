@@ -4,11 +4,14 @@ A redirect needs no session, user, CSRF check, CSP header or page cache, and it 
 the hottest path on the site, so the common case (a known link, GET or HEAD) is
 answered right after Django's security middleware. Everything else (unknown or gone
 links, other methods, a database outage) falls through to the normal view, which
-renders the site's own pages for them.
+renders the site's own pages for them. So does a request carrying a session: it may
+be someone signed in to the admin, whose clicks are flagged as staff (that needs the
+user, which the session and auth middleware further down provide).
 """
 
 import re
 
+from django.conf import settings
 from django.db import DatabaseError
 
 from . import tracking
@@ -23,7 +26,11 @@ class AffiliateRedirectMiddleware:
 
     def __call__(self, request):
         match = GO_PATH.match(request.path_info)
-        if match and request.method in ("GET", "HEAD"):
+        if (
+            match
+            and request.method in ("GET", "HEAD")
+            and settings.SESSION_COOKIE_NAME not in request.COOKIES
+        ):
             try:
                 link = tracking.find_link(match["slug"])
             except DatabaseError:

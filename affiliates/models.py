@@ -2,17 +2,21 @@
 
 import secrets
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, models
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
+from django.utils import timezone
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
-from wagtail.models import Page
+from wagtail.models import LockableMixin, Page, RevisionMixin
 from wagtail.search import index
+
+from .tracking_templates import validate_tracking_template
 
 
 def validate_destination_url(value):
@@ -24,16 +28,66 @@ def validate_destination_url(value):
     )(value)
 
 
+TRACKING_TEMPLATE_HELP = (
+    "Query parameters added when a reader follows the link, e.g. "
+    "subid={page_slug}&utm_source={site}&utm_campaign={section_slug}. "
+    "Placeholders: {page_slug}, {page_id}, {section_slug}, {site}, {link_slug}."
+)
+
+
 class Partner(index.Indexed, models.Model):
-    """A company or affiliate programme whose links the site carries."""
+    """A company or affiliate programme whose links the site carries, and the rules
+    its programme sets for them (the compliance profile)."""
+
+    class LinkStyle(models.TextChoices):
+        CLOAKED = "cloaked", "Cloaked redirect through this site (/go/…)"
+        DIRECT = "direct", "Direct link to the partner's address"
 
     name = models.CharField(max_length=120, unique=True)
     network = models.CharField(
         max_length=120, blank=True, help_text="Affiliate network, e.g. Awin or Impact, if any."
     )
+    link_style = models.CharField(
+        max_length=10,
+        choices=LinkStyle.choices,
+        default=LinkStyle.CLOAKED,
+        help_text="Choose direct links for programmes that forbid hiding the destination "
+        "(Amazon Associates does). Direct links are still counted where the reader's "
+        "browser supports it.",
+    )
+    disclosure_sentence = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Added to the disclosure notice on every page that links to this partner, "
+        "e.g. “As an Amazon Associate I earn from qualifying purchases.”",
+    )
+    link_marker = models.CharField(
+        max_length=40,
+        blank=True,
+        help_text="Shown after each of this partner's links, e.g. “(paid link)” or “Ad”.",
+    )
+    tracking_template = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_tracking_template],
+        help_text=TRACKING_TEMPLATE_HELP + " Applies to all this partner's links.",
+    )
     notes = models.TextField(blank=True, help_text="Programme terms, contacts, payout notes.")
 
-    panels = [FieldPanel("name"), FieldPanel("network"), FieldPanel("notes")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("network"),
+        MultiFieldPanel(
+            [
+                FieldPanel("link_style"),
+                FieldPanel("disclosure_sentence"),
+                FieldPanel("link_marker"),
+                FieldPanel("tracking_template"),
+            ],
+            heading="Programme rules",
+        ),
+        FieldPanel("notes"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
@@ -43,8 +97,10 @@ class Partner(index.Indexed, models.Model):
         return self.name
 
 
-class AffiliateLink(index.Indexed, models.Model):
-    """A referral link readers reach through the site's own /go/<slug>/ address."""
+class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
+    """A referral link readers reach through the site's own /go/<slug>/ address (or,
+    for partners that require it, directly). Edits are kept as revisions; a link can
+    be locked against changes."""
 
     class RedirectStatus(models.IntegerChoices):
         FOUND = 302, "302 Found (temporary, recommended)"
@@ -79,8 +135,24 @@ class AffiliateLink(index.Indexed, models.Model):
         max_length=2000,
         blank=True,
         validators=[validate_destination_url],
-        help_text="Where readers go while the link is inactive. Leave blank to show a "
-        "'link no longer available' page.",
+        help_text="Where readers go while the link is inactive or outside its dates. Leave "
+        "blank to show a 'link no longer available' page.",
+    )
+    starts_at = models.DateTimeField(
+        "start", null=True, blank=True, help_text="Optional: the link works from this moment."
+    )
+    expires_at = models.DateTimeField(
+        "expiry",
+        null=True,
+        blank=True,
+        help_text="Optional: the link stops working at this moment, e.g. when an offer ends.",
+    )
+    tracking_template = models.CharField(
+        max_length=500,
+        blank=True,
+        validators=[validate_tracking_template],
+        help_text=TRACKING_TEMPLATE_HELP
+        + " Added after the partner's; a parameter set here replaces the partner's.",
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -94,9 +166,12 @@ class AffiliateLink(index.Indexed, models.Model):
         MultiFieldPanel(
             [
                 FieldPanel("is_active"),
+                FieldPanel("starts_at"),
+                FieldPanel("expires_at"),
                 FieldPanel("fallback_url"),
                 FieldPanel("redirect_status"),
                 FieldPanel("pass_query_parameters"),
+                FieldPanel("tracking_template"),
             ],
             heading="Behaviour",
         ),
@@ -126,13 +201,31 @@ class AffiliateLink(index.Indexed, models.Model):
             raise ValidationError(
                 {"fallback_url": "The fallback must differ from the destination."}
             )
+        if self.starts_at and self.expires_at and self.expires_at <= self.starts_at:
+            raise ValidationError({"expires_at": "The expiry must come after the start."})
+
+    def is_live(self, now=None):
+        """Whether readers reach the destination now: active and within its dates."""
+        return link_is_live(self, now)
 
     @classmethod
     def from_db(cls, db, field_names, values):
         link = super().from_db(db, field_names, values)
         # Remember the slug as stored, so renaming a link also forgets its old /go/ address.
         link._stored_slug = link.__dict__.get("slug")
+        # …and the destination, so a change to it is written to the link's history.
+        link._stored_destination = link.__dict__.get("destination_url")
         return link
+
+
+def link_is_live(link, now=None):
+    """Active and within its start and expiry dates (for a link or its cached form)."""
+    if not link.is_active:
+        return False
+    now = now or timezone.now()
+    if link.starts_at is not None and now < link.starts_at:
+        return False
+    return link.expires_at is None or now < link.expires_at
 
 
 class Click(models.Model):
@@ -148,6 +241,12 @@ class Click(models.Model):
         help_text="Salted hash of address, browser and day; the salt rotates daily.",
     )
     is_bot = models.BooleanField(default=False)
+    is_staff = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text="Made by someone signed in to the admin, or from a preview: kept, "
+        "but left out of reports.",
+    )
 
     class Meta:
         indexes = [
@@ -159,6 +258,63 @@ class Click(models.Model):
 
     def __str__(self):
         return f"{self.link} at {self.clicked_at:%Y-%m-%d %H:%M}"
+
+
+class LinkHealth(models.Model):
+    """What the last check of a link's destination found (``manage.py check_link_health``).
+
+    Editors see it in the links listing and the link health report; acknowledging a
+    warning hides it until the status changes again.
+    """
+
+    class Status(models.TextChoices):
+        UNCHECKED = "unchecked", "Not checked yet"
+        OK = "ok", "OK"
+        REDIRECTED = "redirected", "Redirected elsewhere"
+        BLOCKED = "blocked", "Blocked the checker"
+        BROKEN = "broken", "Broken"
+
+    #: Statuses an editor is warned about.
+    WARNINGS = (Status.REDIRECTED, Status.BROKEN)
+
+    link = models.OneToOneField(
+        AffiliateLink, on_delete=models.CASCADE, primary_key=True, related_name="health"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.UNCHECKED)
+    checked_at = models.DateTimeField("last checked", null=True, blank=True)
+    reason = models.CharField(
+        max_length=300, blank=True, help_text="What the last check saw, e.g. “HTTP 404”."
+    )
+    http_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    final_url = models.URLField(
+        max_length=2000, blank=True, help_text="Where the destination's redirects ended."
+    )
+    consecutive_failures = models.PositiveSmallIntegerField(
+        default=0, help_text="A link is broken only after two failing checks in a row."
+    )
+    acknowledged_status = models.CharField(
+        max_length=12,
+        choices=Status.choices,
+        blank=True,
+        help_text="The warning an editor has seen; hidden until the status changes.",
+    )
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = "link health"
+        verbose_name_plural = "link health"
+        indexes = [models.Index(fields=["status"], name="affiliates_health_status")]
+
+    def __str__(self):
+        return f"{self.link_id}: {self.get_status_display()}"
+
+    @property
+    def needs_attention(self):
+        """A warning status the editor has not acknowledged."""
+        return self.status in self.WARNINGS and self.acknowledged_status != self.status
 
 
 class ClickCountsQuerySet(models.QuerySet):
@@ -434,6 +590,37 @@ def forget_cached_redirect(sender, instance, **kwargs):
 
     forget_links({instance.slug, getattr(instance, "_stored_slug", None)} - {None})
     instance._stored_slug = instance.slug
+
+
+@receiver(post_save, sender=Partner, dispatch_uid="affiliates_forget_partner_links")
+def forget_partner_links(sender, instance, created, **kwargs):
+    """Cached redirects carry the partner's tracking template; drop its links' ones."""
+    from .tracking import forget_links
+
+    if not created:
+        forget_links(set(instance.links.values_list("slug", flat=True)))
+
+
+@receiver(post_save, sender=AffiliateLink, dispatch_uid="affiliates_log_destination")
+def log_destination_change(sender, instance, created, **kwargs):
+    """Write a change of destination to the link's history: who, when, from what to what.
+
+    The user is whoever the admin's log context names (the editor, or the importer);
+    a command or shell leaves it blank.
+    """
+    from wagtail.log_actions import log
+
+    before = getattr(instance, "_stored_destination", None)
+    instance._stored_destination = instance.destination_url
+    if not created and before is not None and before != instance.destination_url:
+        log(
+            instance,
+            DESTINATION_CHANGED,
+            data={"from": before, "to": instance.destination_url},
+        )
+
+
+DESTINATION_CHANGED = "affiliates.change_destination"
 
 
 @receiver(post_delete, sender=Page, dispatch_uid="affiliates_forget_page_clicks")

@@ -278,7 +278,9 @@ def oldest_raw_day():
 
 
 def _clicks_between(first_day, last_day, links):
+    # Staff clicks are kept as raw clicks but never counted (see ``Click.is_staff``).
     clicks = Click.objects.filter(
+        is_staff=False,
         clicked_at__gte=day_start(first_day),
         clicked_at__lt=day_start(last_day + datetime.timedelta(days=1)),
     )

@@ -47,12 +47,15 @@ def go(request, slug):
 def redirect_for(request, link):
     """The way out for a link: to its destination (counting a GET) or to its fallback.
 
-    None when the link is inactive with no fallback, which the view answers with 410.
+    None when the link is inactive or outside its dates with no fallback, which the
+    view answers with 410.
     """
-    if link.is_active:
+    if link.is_live():
         if request.method == "GET":
             tracking.track_click(request, link)
-        return _private(_redirect(tracking.destination(link, request.GET), link.status))
+        page_id = tracking.page_id_from(request.GET.get(tracking.FROM_PARAMETER))
+        values = tracking.template_values_for(link, page_id, request)
+        return _private(_redirect(tracking.destination(link, request.GET, values), link.status))
     if link.fallback_url:
         return _private(_redirect(link.fallback_url, link.status))
     return None

@@ -15,6 +15,7 @@ from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementH
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
 from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, ReferenceIndex
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
@@ -29,7 +30,7 @@ from .admin_views import (
 )
 from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
 from .importing import COLUMNS as IMPORT_COLUMNS
-from .models import AffiliateLink, Partner
+from .models import DESTINATION_CHANGED, AffiliateLink, Partner
 from .reports import (
     AffiliateLinkInspectView,
     ClickDashboardPanel,
@@ -333,3 +334,17 @@ def register_bulk_link_urls():
             "affiliates/clicks/export/", ClickExportView.as_view(), name="affiliates_click_export"
         ),
     ]
+
+
+# History: a link's change of destination, in words (affiliates.models).
+
+
+@hooks.register("register_log_actions")
+def register_destination_change_action(actions):
+    @actions.register_action(DESTINATION_CHANGED)
+    class DestinationChanged(LogFormatter):
+        label = "Change destination"
+
+        def format_message(self, log_entry):
+            data = log_entry.data
+            return f"Destination changed from {data.get('from')} to {data.get('to')}"

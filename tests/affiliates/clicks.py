@@ -1,5 +1,6 @@
 """Helpers for the click-report tests: real clicks through /go/, and the totals to expect."""
 
+import datetime
 from collections import defaultdict
 from zoneinfo import ZoneInfo
 
@@ -7,6 +8,7 @@ from django.conf import settings
 from freezegun import freeze_time
 
 from affiliates.models import Click, DailyClickSummary, DailyClickTotal, MonthlyClickSummary
+from affiliates.rollup import site_today
 from tests.factories import browser_headers
 
 BOT_USER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
@@ -27,11 +29,18 @@ def follow(client, link, *, page=None, ip="203.0.113.7", bot=False, at=None, **h
     return response
 
 
+def days_ago(days, hour=12, minute=0):
+    """A moment ``days`` days before today, in the site's time zone."""
+    day = site_today() - datetime.timedelta(days=days)
+    return datetime.datetime.combine(day, datetime.time(hour, minute), ZoneInfo(settings.TIME_ZONE))
+
+
 def expected_rollup():
-    """What the roll-up must hold, worked out in Python from every raw click."""
+    """What the roll-up must hold, worked out in Python from every raw click that is
+    not staff."""
     zone = ZoneInfo(settings.TIME_ZONE)
     rows = defaultdict(lambda: {"clicks": 0, "bots": 0, "readers": set(), "everyone": set()})
-    for click in Click.objects.all():
+    for click in Click.objects.filter(is_staff=False):
         day = click.clicked_at.astimezone(zone).date()
         row = rows[(day, click.link_id, click.page_id or 0)]
         row["clicks"] += 1

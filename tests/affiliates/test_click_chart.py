@@ -7,29 +7,15 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from affiliates import tracking
 from affiliates.charts import DailyChart, scale
 from affiliates.rollup import site_today
 from tests.affiliates.clicks import follow
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, UserFactory
+from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db
 
 REPORT_URL = reverse("affiliates_click_report")
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
 
 
 def chart(response):

@@ -96,6 +96,7 @@ def test_the_csv_holds_the_clicks_in_the_date_range_both_days_included(analyst):
         "page_url": "http://localhost/preparing-for-a-job-interview/ace/",
         "page_title": "Ace the interview",
         "is_bot": "false",
+        "is_staff": "false",
     }
     assert (rows[1]["link_name"], rows[1]["is_bot"], rows[1]["page_url"]) == (
         "'=HYPERLINK(1)",  # text, not a formula, in a spreadsheet
@@ -144,7 +145,7 @@ def test_the_export_downloads_as_a_workbook(analyst):
         datetime.datetime(2026, 3, 15, 12, 30),
         datetime.datetime(2026, 3, 31, 23, 59, 59),
     ]
-    assert rows[1][1:] == ("formula", "=HYPERLINK(1)", None, None, True)
+    assert rows[1][1:] == ("formula", "=HYPERLINK(1)", None, None, True, False)
     assert sheet["C3"].data_type == "s"
 
 

@@ -22,14 +22,6 @@ READER_IP = "203.0.113.7"
 OTHER_BROWSER = "Mozilla/5.0 (X11; Linux x86_64; rv:126.0) Gecko/20100101 Firefox/126.0"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_salt_memo():
-    # The salt is remembered per process; the database under it is reset per test.
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
-
-
 @pytest.fixture
 def link():
     return AffiliateLinkFactory()

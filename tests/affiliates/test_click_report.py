@@ -13,27 +13,13 @@ from django.urls import reverse
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from affiliates import tracking
 from affiliates.rollup import site_today
 from tests.affiliates.clicks import follow
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory, UserFactory
+from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 REPORT_URL = reverse("affiliates_click_report")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 
-from affiliates import tracking
 from tests.affiliates.clicks import follow
 from tests.factories import AffiliateLinkFactory, UserFactory
 
@@ -16,13 +15,6 @@ pytestmark = pytest.mark.django_db
 REPORT_URL = reverse("affiliates_click_report")
 INSPECT_URL = "wagtailsnippets_affiliates_affiliatelink:inspect"
 ADD_LINK_URL = "wagtailsnippets_affiliates_affiliatelink:add"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
 
 
 def permission(codename):

@@ -9,27 +9,14 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from affiliates import tracking
 from affiliates.models import Click, DailyClickSummary
 from affiliates.rollup import site_today
-from tests.affiliates.clicks import expected_rollup, follow, stored_rollup
+from tests.affiliates.clicks import days_ago, expected_rollup, follow, stored_rollup
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
-
-
-def days_ago(days, hour=12, minute=0):
-    day = site_today() - datetime.timedelta(days=days)
-    return datetime.datetime.combine(day, datetime.time(hour, minute), LONDON)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from affiliates import rollup, tracking
+from affiliates import rollup
 from affiliates.models import (
     Click,
     DailyClickSummary,
@@ -28,13 +28,6 @@ def quiet():
 
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
 
 
 @pytest.fixture

@@ -1,39 +1,18 @@
 """The admin home shows the week's top links and pages, against the week before."""
 
-import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from affiliates import tracking
 from affiliates.reports import change_label
-from affiliates.rollup import site_today
-from tests.affiliates.clicks import follow
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, UserFactory
+from tests.affiliates.clicks import days_ago, follow
+from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db
 
 LONDON = ZoneInfo("Europe/London")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_salt():
-    tracking.forget_salt()
-    yield
-    tracking.forget_salt()
-
-
-@pytest.fixture
-def admin_client(client):
-    client.force_login(UserFactory(is_superuser=True))
-    return client
-
-
-def days_ago(days):
-    day = site_today() - datetime.timedelta(days=days)
-    return datetime.datetime.combine(day, datetime.time(12), LONDON)
 
 
 def clicks(client, link, count, *, age, page=None, bot=False):
