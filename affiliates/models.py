@@ -208,6 +208,12 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
         """Whether readers reach the destination now: active and within its dates."""
         return link_is_live(self, now)
 
+    @property
+    def tracking_templates(self):
+        """The partner's tracking template, then the link's own (which wins on a name)."""
+        partner_template = self.partner.tracking_template if self.partner_id else ""
+        return [t for t in (partner_template, self.tracking_template) if t]
+
     @classmethod
     def from_db(cls, db, field_names, values):
         link = super().from_db(db, field_names, values)

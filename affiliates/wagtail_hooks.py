@@ -21,6 +21,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
+from . import health_admin  # noqa: F401  (its hooks register on import)
 from .admin_views import (
     ClickExportView,
     LinkImportPreviewView,
