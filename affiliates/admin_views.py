@@ -186,7 +186,9 @@ class LinkImportPreviewView(LinkImportMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         # Checked afresh against the links as they are now, as the confirmation will be.
-        plan = plan_import(self.pending["text"], can_add_partners=self.can_add_partners())
+        plan = plan_import(
+            self.pending["text"], can_add_partners=self.can_add_partners(), user=self.request.user
+        )
         groups = {
             "creates": plan.creates,
             "updates": plan.updates,
@@ -215,7 +217,7 @@ class LinkImportPreviewView(LinkImportMixin, TemplateView):
                 "confirm again.",
             )
             return redirect("affiliates_link_import_preview")
-        plan = plan_import(text, can_add_partners=self.can_add_partners())
+        plan = plan_import(text, can_add_partners=self.can_add_partners(), user=self.request.user)
         if message := too_many_changes(plan):
             messages.error(request, message)
             return redirect("affiliates_link_import_preview")

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from wagtail.admin.forms.models import formfield_for_dbfield
-from wagtail.log_actions import log
+from wagtail.log_actions import LogContext, log
 
 from .forms import AffiliateLinkForm
 from .models import AffiliateLink, Partner
@@ -254,7 +254,7 @@ def _existing_links(slugs):
     slugs = sorted(slugs)
     for start in range(0, len(slugs), 500):
         batch = AffiliateLink.objects.filter(slug__in=slugs[start : start + 500])
-        links.update((link.slug, link) for link in batch.select_related("partner"))
+        links.update((link.slug, link) for link in batch.select_related("partner", "locked_by"))
     return links
 
 
@@ -322,7 +322,19 @@ class _Partners:
         return self.new.setdefault(cell.casefold(), cell)
 
 
-def _plan_row(line, values, columns, existing, partners):
+def _locked_against(link, user):
+    """Why ``user`` may not change ``link`` because of a lock, or None."""
+    if link is None or not link.locked:
+        return None
+    if user is not None and link.locked_by_id == user.pk:
+        return None
+    who = f" by {link.locked_by.get_username()}" if link.locked_by_id else ""
+    return f"the link “{link.slug}” is locked{who}; unlock it in the admin first."
+
+
+def _plan_row(line, values, columns, existing, partners, user=None):
+    if locked := _locked_against(existing, user):
+        return None, [RowError(line, locked)]
     link = existing or AffiliateLink()
     before = {name: getattr(link, name) for name in FORM_FIELDS}
     before_partner = link.partner.name if link.partner_id else None
@@ -357,8 +369,10 @@ def _plan_row(line, values, columns, existing, partners):
     return RowPlan(line, UPDATE if changes else UNCHANGED, link, partner_name, changes), []
 
 
-def plan_import(text, *, can_add_partners=True):
-    """What importing ``text`` (CSV) would do. Changes nothing.
+def plan_import(text, *, can_add_partners=True, user=None):
+    """What importing ``text`` (CSV) would do, for ``user`` (None: a command). Changes nothing.
+
+    A row for a link locked by someone else is an error, whatever it would change.
 
     Raises ``ImportFileError`` if the file as a whole can't be used; problems with
     single rows are in the plan's ``errors``, each with its line in the file.
@@ -377,7 +391,7 @@ def plan_import(text, *, can_add_partners=True):
             continue
         if slug:
             first_line_of[slug] = line
-        row, row_errors = _plan_row(line, values, columns, existing.get(slug), partners)
+        row, row_errors = _plan_row(line, values, columns, existing.get(slug), partners, user)
         plan.errors += row_errors
         if row:
             plan.rows.append(row)
@@ -394,8 +408,10 @@ def apply_import(text, *, user=None, can_add_partners=True):
     got in the way (nothing is imported then either).
     """
     try:
-        with transaction.atomic():
-            plan = plan_import(text, can_add_partners=can_add_partners)
+        # The log context names the importer in the history entries the links write
+        # themselves (a changed destination, see affiliates.models).
+        with LogContext(user=user), transaction.atomic():
+            plan = plan_import(text, can_add_partners=can_add_partners, user=user)
             if plan.errors:
                 return plan
             partners = {partner.name: partner for partner in Partner.objects.all()}
@@ -407,8 +423,11 @@ def apply_import(text, *, user=None, can_add_partners=True):
                     continue
                 row.link.partner = partners[row.partner_name] if row.partner_name else None
                 row.link.save()
+                # A revision, as an edit in the admin makes: the link's history can
+                # show and compare it.
+                revision = row.link.save_revision(user=user, clean=False)
                 action = "wagtail.create" if row.action == CREATE else "wagtail.edit"
-                log(instance=row.link, action=action, user=user)
+                log(instance=row.link, action=action, user=user, revision=revision)
             plan.applied = True
             return plan
     except (IntegrityError, ValidationError) as error:

@@ -1,5 +1,6 @@
 """Referral links editors manage in one place, the clicks they earn, and the disclosure."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, PageChooserPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField
@@ -97,6 +99,35 @@ class Partner(index.Indexed, models.Model):
         return self.name
 
 
+#: How far ahead the links listing warns of a link's expiry.
+EXPIRES_SOON = datetime.timedelta(days=14)
+
+
+class AffiliateLinkQuerySet(models.QuerySet):
+    """Links by availability, as the listing's filter offers them."""
+
+    def live(self, now=None):
+        now = now or timezone.now()
+        return self.filter(
+            models.Q(starts_at__isnull=True) | models.Q(starts_at__lte=now),
+            models.Q(expires_at__isnull=True) | models.Q(expires_at__gt=now),
+            is_active=True,
+        )
+
+    def scheduled(self, now=None):
+        return self.filter(is_active=True, starts_at__gt=now or timezone.now())
+
+    def expiring_soon(self, now=None):
+        now = now or timezone.now()
+        return self.live(now).filter(expires_at__lte=now + EXPIRES_SOON)
+
+    def expired(self, now=None):
+        return self.filter(expires_at__lte=now or timezone.now())
+
+    def switched_off(self):
+        return self.filter(is_active=False)
+
+
 class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
     """A referral link readers reach through the site's own /go/<slug>/ address (or,
     for partners that require it, directly). Edits are kept as revisions; a link can
@@ -158,6 +189,8 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = AffiliateLinkQuerySet.as_manager()
+
     panels = [
         FieldPanel("name"),
         FieldPanel("slug"),
@@ -208,6 +241,20 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
         """Whether readers reach the destination now: active and within its dates."""
         return link_is_live(self, now)
 
+    def availability(self, now=None):
+        """(label, needs attention) for the listing: switched off, not started, expired,
+        expiring within ``EXPIRES_SOON``, or live."""
+        now = now or timezone.now()
+        if not self.is_active:
+            return "Switched off", False
+        if self.expires_at is not None and self.expires_at <= now:
+            return f"Expired {_date(self.expires_at)}", True
+        if self.starts_at is not None and now < self.starts_at:
+            return f"Starts {_date(self.starts_at)}", False
+        if self.expires_at is not None and self.expires_at <= now + EXPIRES_SOON:
+            return f"Expires {_date(self.expires_at)}", True
+        return "Live", False
+
     @property
     def tracking_templates(self):
         """The partner's tracking template, then the link's own (which wins on a name)."""
@@ -222,6 +269,10 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
         # …and the destination, so a change to it is written to the link's history.
         link._stored_destination = link.__dict__.get("destination_url")
         return link
+
+
+def _date(moment):
+    return date_format(timezone.localtime(moment), "j M Y")
 
 
 def link_is_live(link, now=None):

@@ -40,7 +40,13 @@ def _parameters(template):
 def _placeholders(value):
     """The placeholder names in one value; raises ValueError for stray braces."""
     names = []
-    for _literal, field, spec, conversion in _formatter.parse(value):
+    try:
+        parsed = list(_formatter.parse(value))
+    except ValueError:
+        raise ValueError(
+            f"“{value}” has a brace without its partner; write placeholders as {{name}}."
+        ) from None
+    for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if spec or conversion or not field.isidentifier():

@@ -2,18 +2,21 @@
 
 from collections import Counter
 
+import django_filters
 from django.contrib import messages
 from django.contrib.auth.models import Permission
+from django.db.models import F, Q
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property, lazy
 from draftjs_exporter.dom import DOM
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import AdminURLFinder
+from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
-from wagtail.admin.ui.tables import BooleanColumn, Column, UsageCountColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn, UsageCountColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, ReferenceIndex
@@ -31,7 +34,7 @@ from .admin_views import (
 )
 from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
 from .importing import COLUMNS as IMPORT_COLUMNS
-from .models import DESTINATION_CHANGED, AffiliateLink, Partner
+from .models import DESTINATION_CHANGED, AffiliateLink, LinkHealth, Partner
 from .reports import (
     AffiliateLinkInspectView,
     ClickDashboardPanel,
@@ -101,6 +104,55 @@ class AffiliateLinkIndexView(IndexView):
         return super().get_table(links)
 
 
+class AffiliateLinkFilterSet(WagtailFilterSet):
+    """The listing's filters: partner and on/off as before, plus when a link works and
+    what the last health check found."""
+
+    AVAILABILITY = {
+        "live": ("Live now", lambda links: links.live()),
+        "expiring": ("Expiring within 14 days", lambda links: links.expiring_soon()),
+        "expired": ("Expired", lambda links: links.expired()),
+        "scheduled": ("Not started yet", lambda links: links.scheduled()),
+        "off": ("Switched off", lambda links: links.switched_off()),
+    }
+    NEEDS_ATTENTION = "attention"
+
+    availability = django_filters.ChoiceFilter(
+        label="Availability",
+        choices=[(key, label) for key, (label, _) in AVAILABILITY.items()],
+        method="filter_availability",
+    )
+    health = django_filters.ChoiceFilter(
+        label="Health",
+        choices=[(NEEDS_ATTENTION, "Needs attention"), *LinkHealth.Status.choices],
+        method="filter_health",
+    )
+
+    class Meta:
+        model = AffiliateLink
+        fields = ["partner", "is_active"]
+
+    def filter_availability(self, queryset, name, value):
+        return self.AVAILABILITY[value][1](queryset)
+
+    def filter_health(self, queryset, name, value):
+        if value == self.NEEDS_ATTENTION:
+            return queryset.filter(health__status__in=LinkHealth.WARNINGS).exclude(
+                health__acknowledged_status=F("health__status")
+            )
+        if value == LinkHealth.Status.UNCHECKED:
+            return queryset.filter(Q(health=None) | Q(health__status=value))
+        return queryset.filter(health__status=value)
+
+
+def link_health(link):
+    """The health row of a link, or an unchecked one (links are listed with select_related)."""
+    try:
+        return link.health
+    except LinkHealth.DoesNotExist:
+        return LinkHealth(link=link)
+
+
 class AffiliateLinkChooserColumns:
     """The chooser (rich-text button and call-to-action block) shows enough to pick the
     right link: the address readers follow, the partner, and whether it is active."""
@@ -114,7 +166,9 @@ class AffiliateLinkChooserColumns:
             *super().columns,
             Column("reader_link", label="Reader link", accessor="get_absolute_url"),
             Column("partner", label="Partner"),
-            BooleanColumn("is_active", label="Active"),
+            Column(
+                "availability", label="Availability", accessor=lambda link: link.availability()[0]
+            ),
         ]
 
 
@@ -142,11 +196,22 @@ class AffiliateLinkViewSet(SnippetViewSet):
         "name",
         Column("reader_link", label="Reader link", accessor="get_absolute_url"),
         "partner",
-        BooleanColumn("is_active", label="Active", sort_key="is_active"),
+        StatusTagColumn(
+            "availability",
+            label="Availability",
+            accessor=lambda link: link.availability()[0],
+            primary=lambda link: link.availability()[1],
+        ),
+        StatusTagColumn(
+            "health",
+            label="Health",
+            accessor=lambda link: link_health(link).get_status_display(),
+            primary=lambda link: link_health(link).needs_attention,
+        ),
         UsageCountColumn("usage_count", label="Usage"),
         "updated_at",
     ]
-    list_filter = ["partner", "is_active"]
+    filterset_class = AffiliateLinkFilterSet
     # The import's columns, named as the import names them, so an exported file can be
     # edited and imported again (affiliates.importing); then two columns it ignores.
     list_export = [*IMPORT_COLUMNS, "get_absolute_url", "updated_at"]
@@ -166,14 +231,20 @@ class AffiliateLinkViewSet(SnippetViewSet):
     inspect_template_name = "affiliates/admin/affiliatelink_inspect.html"
 
     def get_queryset(self, request):
-        return AffiliateLink.objects.select_related("partner")
+        return AffiliateLink.objects.select_related("partner", "health")
 
 
 class PartnerViewSet(SnippetViewSet):
     model = Partner
     icon = "group"
     menu_label = "Partners"
-    list_display = ["name", "network"]
+    list_display = [
+        "name",
+        "network",
+        Column("link_style", label="Link style", accessor="get_link_style_display"),
+        Column("link_marker", label="Marker"),
+    ]
+    list_filter = ["link_style"]
     search_backend_name = None
     search_fields = ["name", "network"]
 

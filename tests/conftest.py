@@ -6,6 +6,7 @@ from tests.factories import (
     DisclosurePageFactory,
     HomePageFactory,
     SectionPageFactory,
+    UserFactory,
 )
 
 
@@ -46,3 +47,10 @@ def disclosure_page(home):
     settings.disclosure_page = page
     settings.save()
     return page
+
+
+@pytest.fixture
+def editor(client):
+    """The test client, signed in as an editor who may do everything in the admin."""
+    client.force_login(UserFactory(is_superuser=True, is_staff=True))
+    return client

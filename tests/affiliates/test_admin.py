@@ -15,7 +15,6 @@ from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
     PartnerFactory,
-    UserFactory,
     affiliate_anchor,
     question,
 )
@@ -25,12 +24,6 @@ pytestmark = pytest.mark.django_db
 LIST_URL = "wagtailsnippets_affiliates_affiliatelink:list"
 ADD_URL = "wagtailsnippets_affiliates_affiliatelink:add"
 USAGE_URL = "wagtailsnippets_affiliates_affiliatelink:usage"
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    return client
 
 
 def call_to_action(link, heading="Practise with a coach"):

@@ -115,7 +115,7 @@ def test_seeing_reports_does_not_allow_managing_links(client, link_with_clicks):
     assert response["Location"] == reverse("wagtailadmin_home")
 
 
-def test_the_affiliate_managers_group_can_manage_links_and_see_reports():
+def test_the_affiliate_managers_group_can_manage_and_lock_links_and_see_reports():
     group = Group.objects.get(name="Affiliate managers")
 
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
@@ -128,6 +128,8 @@ def test_the_affiliate_managers_group_can_manage_links_and_see_reports():
             for model in ("affiliatelink", "partner")
             for action in ("add", "change", "delete", "view")
         ),
+        ("affiliates", "lock_affiliatelink"),
+        ("affiliates", "unlock_affiliatelink"),
     }
 
 

@@ -9,17 +9,11 @@ from django.urls import reverse
 
 from affiliates.importing import COLUMNS, apply_import, decode, plan_import
 from affiliates.models import AffiliateLink
-from tests.factories import AffiliateLinkFactory, PartnerFactory, UserFactory
+from tests.factories import AffiliateLinkFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 LIST_URL = "wagtailsnippets_affiliates_affiliatelink:list"
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    return client
 
 
 @pytest.fixture

@@ -10,15 +10,8 @@ from freezegun import freeze_time
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from guides.models import GuidePage
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def editor(client):
-    client.force_login(UserFactory(is_superuser=True, is_staff=True))
-    return client
 
 
 def guide_form(title="Negotiate Your Salary", **extra):
