@@ -33,6 +33,10 @@ AFFILIATE_LINKS = [
         "partner": "CoachPoint",
         "network": "",
         "url": "https://coaching.example.org/book?aff=cc-001",
+        # Lines the partner network's reports up with ours (see docs/affiliate-links.md).
+        "partner_rules": {
+            "tracking_template": "utm_source={site}&utm_campaign={section_slug}&subid={page_slug}",
+        },
     },
     {
         "slug": "thank-you-cards",
@@ -40,6 +44,13 @@ AFFILIATE_LINKS = [
         "partner": "PaperTrail Stationery",
         "network": "Example Network",
         "url": "https://shop.example.com/cards/thank-you?affiliate=cc",
+        # A programme that, like Amazon Associates, forbids hiding where a link goes.
+        "partner_rules": {
+            "link_style": "direct",
+            "disclosure_sentence": "As a PaperTrail Stationery affiliate, Career Compass "
+            "earns from qualifying purchases.",
+            "link_marker": "(paid link)",
+        },
     },
 ]
 

@@ -118,7 +118,8 @@ class Command(BaseCommand):
         links = {}
         for data in demo_copy.AFFILIATE_LINKS:
             partner, _ = Partner.objects.get_or_create(
-                name=data["partner"], defaults={"network": data.get("network", "")}
+                name=data["partner"],
+                defaults={"network": data.get("network", ""), **data.get("partner_rules", {})},
             )
             link, _ = AffiliateLink.objects.get_or_create(
                 slug=data["slug"],
