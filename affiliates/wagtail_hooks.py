@@ -16,7 +16,7 @@ from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import ObjectList
 from wagtail.admin.rich_text.converters.html_to_contentstate import LinkElementHandler
 from wagtail.admin.rich_text.editors.draftail import features as draftail_features
-from wagtail.admin.ui.tables import Column, StatusTagColumn, UsageCountColumn
+from wagtail.admin.ui.tables import Column, UsageCountColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.log_actions import LogFormatter
 from wagtail.models import Page, ReferenceIndex
@@ -145,6 +145,21 @@ class AffiliateLinkFilterSet(WagtailFilterSet):
         return queryset.filter(health__status=value)
 
 
+class AttentionColumn(Column):
+    """A status tag that stands out, with a warning icon, when it needs an editor."""
+
+    cell_template_name = "affiliates/admin/attention_cell.html"
+
+    def __init__(self, name, attention, **kwargs):
+        super().__init__(name, **kwargs)
+        self.attention = attention
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["attention"] = self.attention(instance)
+        return context
+
+
 def link_health(link):
     """The health row of a link, or an unchecked one (links are listed with select_related)."""
     try:
@@ -196,17 +211,17 @@ class AffiliateLinkViewSet(SnippetViewSet):
         "name",
         Column("reader_link", label="Reader link", accessor="get_absolute_url"),
         "partner",
-        StatusTagColumn(
+        AttentionColumn(
             "availability",
             label="Availability",
             accessor=lambda link: link.availability()[0],
-            primary=lambda link: link.availability()[1],
+            attention=lambda link: link.availability()[1],
         ),
-        StatusTagColumn(
+        AttentionColumn(
             "health",
             label="Health",
             accessor=lambda link: link_health(link).get_status_display(),
-            primary=lambda link: link_health(link).needs_attention,
+            attention=lambda link: link_health(link).needs_attention,
         ),
         UsageCountColumn("usage_count", label="Usage"),
         "updated_at",
