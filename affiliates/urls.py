@@ -6,4 +6,5 @@ app_name = "affiliates"
 
 urlpatterns = [
     path("<slug:slug>/", views.go, name="go"),
+    path("<slug:slug>/ping/", views.ping, name="ping"),
 ]

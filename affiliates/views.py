@@ -1,12 +1,14 @@
-"""The cloaked affiliate redirect: /go/<slug>/ sends readers on to the partner."""
+"""The cloaked affiliate redirect, /go/<slug>/, sends readers on to the partner; the
+ping, /go/<slug>/ping/, counts a reader's click on a direct link to the partner."""
 
 import logging
+from urllib.parse import urlsplit
 
 from django.db import DatabaseError
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
 from . import tracking
 
@@ -42,6 +44,50 @@ def go(request, slug):
     if response is None:
         response = _private(render(request, "affiliates/link_unavailable.html", status=410))
     return response
+
+
+# Browsers send pings without cookies' CSRF token (and beacons cannot add one); a
+# ping changes nothing but a count, which the checks below and tracking guard.
+@csrf_exempt
+@require_POST
+def ping(request, slug):
+    """Count a click on a direct link, reported by the browser (``<a ping>`` or our
+    beacon); the reader is already on the way to the partner, so the answer is empty."""
+    try:
+        link = tracking.find_link(slug)
+    except DatabaseError:
+        logger.exception("Could not look up affiliate link %r for a ping", slug)
+        return _private(HttpResponse(status=503))
+    if link is None:
+        # Nobody reads a ping's answer: no need to render the site's 404 page.
+        return _private(HttpResponse(status=404))
+    if link.is_live() and ping_is_for(request, link):
+        tracking.track_click(request, link, navigation=False)
+    return _private(HttpResponse(status=204))
+
+
+def ping_is_for(request, link):
+    """Whether the ping reports a click on one of our pages on this link's address.
+
+    Another site could put ``ping="…/go/<slug>/ping/"`` on its own links and have its
+    readers' browsers inflate our counts; browsers tell us which site sent a request
+    (``Sec-Fetch-Site``) and where the link went (``Ping-To``), so such pings are
+    not counted. Beacons and older browsers send neither, and are taken at their word.
+    """
+    site = request.META.get("HTTP_SEC_FETCH_SITE")
+    if site is not None and site.lower() != "same-origin":
+        return False
+    ping_to = request.META.get("HTTP_PING_TO")
+    if ping_to is None:
+        return True
+    return _host(ping_to) == _host(link.destination_url)
+
+
+def _host(url):
+    try:
+        return (urlsplit(url.strip()).hostname or "").lower()
+    except ValueError:
+        return ""
 
 
 def redirect_for(request, link):
