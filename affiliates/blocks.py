@@ -2,6 +2,7 @@
 
 from uuid import uuid4
 
+from django.db.models import prefetch_related_objects
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
@@ -20,13 +21,17 @@ class AffiliateLinkChooserBlock(SnippetChooserBlock):
 
     def bulk_to_python(self, values):
         known = prefetched_links()
-        if not known or not all(value in known for value in values if value is not None):
-            return super().bulk_to_python(values)
-        return [known.get(value) for value in values]
+        if known and all(value in known for value in values if value is not None):
+            return [known.get(value) for value in values]
+        links = super().bulk_to_python(values)
+        # The partner decides how each button is drawn: fetch them all at once.
+        prefetch_related_objects([link for link in links if link is not None], "partner")
+        return links
 
 
 class AffiliateCallToActionBlock(blocks.StructBlock):
-    """A boxed recommendation with a button that leads through an affiliate link."""
+    """A boxed recommendation with a button that leads through an affiliate link, drawn
+    by the partner's rules (cloaked or direct, with its marker after the button)."""
 
     link = AffiliateLinkChooserBlock(help_text="Choose the managed link the button leads to.")
     heading = blocks.CharBlock(max_length=120, help_text="What the reader gets, in a few words.")

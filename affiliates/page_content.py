@@ -2,7 +2,12 @@
 
 from .forms import AffiliateContentPageForm
 from .models import AffiliateLink
-from .rich_text import affiliate_link_ids_in, rendering_page
+from .rich_text import (
+    MARKER_ATTRIBUTE,
+    add_link_markers,
+    affiliate_link_ids_in,
+    rendering_page,
+)
 
 CALL_TO_ACTION_BLOCK = "affiliate_call_to_action"
 
@@ -34,17 +39,36 @@ class AffiliateContentMixin:
         ids = self.affiliate_link_ids() if values is None else affiliate_link_ids_in_content(values)
         if not ids:
             return []
-        found = AffiliateLink.objects.in_bulk(ids)
+        found = AffiliateLink.objects.select_related("partner").in_bulk(ids)
         return [found[pk] for pk in ids if pk in found]
 
     def serve(self, request, *args, **kwargs):
-        links = AffiliateLink.objects.in_bulk(self.affiliate_link_ids())
-        with rendering_page(self, links):
-            response = super().serve(request, *args, **kwargs)
+        return self._render_with_links(request, super().serve, request, *args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        # Previews skip serve(); editors should see the page as readers will.
+        return self._render_with_links(request, super().serve_preview, request, mode_name)
+
+    def _render_with_links(self, request, serve, *args, **kwargs):
+        links = AffiliateLink.objects.select_related("partner").in_bulk(self.affiliate_link_ids())
+        with rendering_page(self, links, request):
+            response = serve(*args, **kwargs)
             # Render now, while the page's links are known to the rich-text handler.
             if hasattr(response, "render"):
                 response.render()
+        _add_link_markers(response)
         return response
+
+
+def _add_link_markers(response):
+    if (
+        response.streaming
+        or not response.get("Content-Type", "").startswith("text/html")
+        or MARKER_ATTRIBUTE.encode() not in response.content
+    ):
+        return
+    charset = response.charset
+    response.content = add_link_markers(response.content.decode(charset)).encode(charset)
 
 
 def affiliate_link_ids_in_content(values):

@@ -1,28 +1,56 @@
-"""Affiliate links inside rich text: stored by reference, rendered cloaked.
+"""Affiliate links inside rich text: stored by reference, rendered by the partner's rules.
 
 Rich text stores ``<a linktype="affiliate" id="…">``. While a page renders, the
-links it references are fetched once (see ``rendering_page``) so a guide with
-many links costs one query, and each link points at ``/go/<slug>/?from=<page>``
-so clicks are attributed to the page they came from.
+links it references are fetched once, with their partners (see ``rendering_page``),
+so a guide with many links costs one query. How each link is drawn follows its
+partner's programme rules (``anchor_for``):
+
+- cloaked (the default): ``/go/<slug>/?from=<page>``, so the redirect counts the
+  click and credits the page;
+- direct, for programmes that forbid hiding the destination: the partner's own
+  address with its tracking templates filled for this page, and a ``ping`` to
+  ``/go/<slug>/ping/?from=<page>`` that counts the click where browsers send pings.
+
+A partner's marker, e.g. "(paid link)", goes after the link's closing tag. The link
+handler only writes the opening tag, so it leaves the marker in a data attribute
+and ``add_link_markers`` moves it into real text once the page is rendered.
 """
 
 import json
 import re
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.utils.html import escape
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils.html import format_html
 from wagtail.rich_text import LinkHandler
 
 AFFILIATE_REL = "sponsored nofollow noopener"
+MARKER_ATTRIBUTE = "data-affiliate-marker"
 
-_page = ContextVar("affiliate_rendering_page", default=None)
-_links = ContextVar("affiliate_rendering_links", default=None)
+
+@dataclass
+class _Rendering:
+    page: object
+    links: dict
+    request: object = None
+    # Tracking-template values that depend only on the page, worked out once per render.
+    page_values: dict | None = field(default=None)
+
+
+_rendering = ContextVar("affiliate_rendering", default=None)
 
 _ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
 _LINKTYPE = re.compile(r'linktype=\\?"affiliate\\?"')
 _ID = re.compile(r'\bid=\\?"(\d+)\\?"')
+# Only ever matches what the handler below writes; anchors cannot nest, so the first
+# closing tag after it is the link's own.
+_MARKED_ANCHOR = re.compile(
+    rf'(<a\b[^>]*?) {MARKER_ATTRIBUTE}="([^"<>]*)"([^>]*>.*?</a>)', re.IGNORECASE | re.DOTALL
+)
 
 
 def affiliate_link_ids_in(*sources):
@@ -40,32 +68,122 @@ def affiliate_link_ids_in(*sources):
 
 
 @contextmanager
-def rendering_page(page, links):
-    """Make ``page`` and its pre-fetched ``links`` (id → link) known to the link handler."""
-    page_token = _page.set(page)
-    links_token = _links.set(links)
+def rendering_page(page, links, request=None):
+    """Make ``page``, its pre-fetched ``links`` (id → link, partners selected) and the
+    ``request`` it is rendered for known to the link handler and the template tags."""
+    token = _rendering.set(_Rendering(page, links, request))
     try:
         yield
     finally:
-        _page.reset(page_token)
-        _links.reset(links_token)
+        _rendering.reset(token)
 
 
 def prefetched_links():
     """The links fetched for the page being rendered (id → link), or an empty dict."""
-    return _links.get() or {}
+    rendering = _rendering.get()
+    return rendering.links if rendering is not None and rendering.links else {}
 
 
 def current_page():
-    return _page.get()
+    rendering = _rendering.get()
+    return rendering.page if rendering is not None else None
+
+
+def _from_query(page):
+    return f"?from={page.pk}" if page is not None and page.pk else ""
 
 
 def cloaked_href(link, page=None):
-    page = page if page is not None else _page.get()
-    href = link.get_absolute_url()
-    if page is not None and page.pk:
-        href += f"?from={page.pk}"
-    return href
+    page = page if page is not None else current_page()
+    return link.get_absolute_url() + _from_query(page)
+
+
+def ping_url(link, page=None):
+    """Where a browser reports a click on ``link``'s direct address (``<a ping>``)."""
+    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
+
+
+def direct_href(link, page=None):
+    """The partner's own address for ``link``, tracking templates filled for ``page``."""
+    from . import tracking  # tracking imports the models, which are not ready at import
+
+    page = page if page is not None else current_page()
+    return tracking.destination(link, QueryDict(), _template_values(link, page))
+
+
+def _template_values(link, page):
+    from . import tracking
+
+    if not link.tracking_templates:
+        return {}
+    rendering = _rendering.get()
+    if rendering is None or page is None or rendering.page is not page:
+        return _with_site(tracking.template_values_for(link, None, page=page), page)
+    # The page, its section and the site are the same for every link on the page:
+    # look them up for the first link only.
+    if rendering.page_values is None:
+        values = tracking.template_values_for(link, None, request=rendering.request, page=page)
+        rendering.page_values = _with_site(values, page)
+    return {**rendering.page_values, "link_slug": link.slug}
+
+
+def _with_site(values, page):
+    # Without a request (a page rendered on its own), the page's own site names the host.
+    if values.get("site") == "" and page is not None and page.pk:
+        site = page.get_site()
+        values = {**values, "site": site.hostname if site is not None else ""}
+    return values
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """How one affiliate link is drawn: its ``<a>`` attributes and the marker after it."""
+
+    href: str
+    ping: str = ""
+    marker: str = ""
+    rel: str = AFFILIATE_REL
+
+    def attrs(self):
+        """``href``, ``rel`` and (for a direct link) ``ping``, escaped for an ``<a>`` tag."""
+        html = format_html('href="{}" rel="{}"', self.href, self.rel)
+        if self.ping:
+            html += format_html(' ping="{}"', self.ping)
+        return html
+
+
+def is_direct(link):
+    partner = link.partner if link.partner_id else None
+    return partner is not None and partner.link_style == partner.LinkStyle.DIRECT
+
+
+def anchor_for(link, page=None):
+    """The ``Anchor`` for ``link`` on ``page`` (the one being rendered if not given), or
+    None when readers should get the words without a link.
+
+    A direct link that is switched off or outside its dates goes to its fallback, or
+    nowhere; a cloaked one keeps its /go/ address, whose answer covers those cases.
+    """
+    page = page if page is not None else current_page()
+    marker = link.partner.link_marker if link.partner_id else ""
+    if not is_direct(link):
+        return Anchor(cloaked_href(link, page), marker=marker)
+    if link.is_live():
+        return Anchor(direct_href(link, page), ping=ping_url(link, page), marker=marker)
+    if link.fallback_url:
+        return Anchor(link.fallback_url, marker=marker)
+    return None
+
+
+def add_link_markers(html):
+    """Put each marked link's marker after its closing tag, as text readers and screen
+    readers get, and drop the data attribute that carried it."""
+    if MARKER_ATTRIBUTE not in html:
+        return html
+    return _MARKED_ANCHOR.sub(
+        r'\1\3 <span class="affiliate-marker">\2</span>',
+        html,
+    )
 
 
 class AffiliateLinkHandler(LinkHandler):
@@ -77,9 +195,13 @@ class AffiliateLinkHandler(LinkHandler):
 
     @classmethod
     def get_many(cls, attrs_list):
-        known = _links.get() or {}
+        known = prefetched_links()
         wanted = {str(attrs.get("id")) for attrs in attrs_list} - {str(pk) for pk in known}
-        fetched = cls.get_model().objects.in_bulk([pk for pk in wanted if pk.isdigit()])
+        fetched = (
+            cls.get_model()
+            .objects.select_related("partner")
+            .in_bulk([pk for pk in wanted if pk.isdigit()])
+        )
         by_id = {str(pk): link for pk, link in {**known, **fetched}.items()}
         return [by_id.get(str(attrs.get("id"))) for attrs in attrs_list]
 
@@ -95,8 +217,14 @@ class AffiliateLinkHandler(LinkHandler):
 
     @classmethod
     def expand_db_attributes_many(cls, attrs_list):
-        # A deleted link renders as plain text rather than a dead or naked partner URL.
-        return [
-            f'<a href="{escape(cloaked_href(link))}" rel="{AFFILIATE_REL}">' if link else "<a>"
-            for link in cls.get_many(attrs_list)
-        ]
+        return [cls.opening_tag(link) for link in cls.get_many(attrs_list)]
+
+    @staticmethod
+    def opening_tag(link):
+        # A deleted link, or a direct one that leads nowhere now, renders as plain
+        # text rather than a dead or naked partner URL.
+        anchor = anchor_for(link) if link is not None else None
+        if anchor is None:
+            return "<a>"
+        marker = format_html(' {}="{}"', MARKER_ATTRIBUTE, anchor.marker) if anchor.marker else ""
+        return f"<a {anchor.attrs()}{marker}>"

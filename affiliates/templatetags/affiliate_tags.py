@@ -1,8 +1,9 @@
 from django import template
+from django.templatetags.static import static
 from django.utils.html import format_html
 
 from affiliates.models import DisclosureSettings
-from affiliates.rich_text import AFFILIATE_REL, cloaked_href
+from affiliates.rich_text import anchor_for, current_page, is_direct, prefetched_links
 from guides import navigation
 
 register = template.Library()
@@ -10,17 +11,56 @@ register = template.Library()
 
 @register.inclusion_tag("affiliates/disclosure_notice.html", takes_context=True)
 def disclosure_notice(context, page):
-    """The referral notice, where the site's disclosure policy asks for it on this page."""
+    """The referral notice, where the site's disclosure policy asks for it on this page,
+    followed by the sentence each linked partner's programme requires."""
     request = context.get("request")
     disclosure = navigation.site_setting(request, DisclosureSettings) if request else None
     carries_links = bool(getattr(page, "affiliate_link_ids", lambda: [])())
     show = disclosure is not None and (
         carries_links or disclosure.policy == DisclosureSettings.Policy.EVERY_PAGE
     )
-    return {"show": show, "disclosure": disclosure}
+    return {
+        "show": show,
+        "disclosure": disclosure,
+        "partner_sentences": partner_sentences(page) if show and carries_links else [],
+    }
+
+
+def partner_sentences(page):
+    """Each distinct disclosure sentence of the partners ``page`` links to, in order of
+    their first link on the page."""
+    sentences = []
+    for link in links_on(page):
+        sentence = link.partner.disclosure_sentence.strip() if link.partner_id else ""
+        if sentence and sentence not in sentences:
+            sentences.append(sentence)
+    return sentences
+
+
+def links_on(page):
+    """The page's links in order of appearance: those fetched for its rendering, or
+    (rendered some other way) one query for them all."""
+    ids = page.affiliate_link_ids()
+    known = prefetched_links() if current_page() is page else {}
+    if all(pk in known for pk in ids):
+        return [known[pk] for pk in ids]
+    return page.affiliate_links()
 
 
 @register.simple_tag(takes_context=True)
-def affiliate_link_attrs(context, link):
-    """``href`` and ``rel`` for a managed link, cloaked and attributed to the current page."""
-    return format_html('href="{}" rel="{}"', cloaked_href(link, context.get("page")), AFFILIATE_REL)
+def affiliate_link_anchor(context, link):
+    """How ``link`` is drawn on the current page (an ``Anchor``: ``attrs`` and
+    ``marker``), or None when it leads nowhere now."""
+    if link is None:
+        return None
+    return anchor_for(link, context.get("page") or current_page())
+
+
+@register.simple_tag
+def direct_link_ping_script():
+    """The script that counts direct-link clicks where browsers send no pings, on pages
+    that carry a direct link (the others need nothing)."""
+    if not any(is_direct(link) for link in prefetched_links().values()):
+        return ""
+    src = static("affiliates/js/direct-link-ping.js")
+    return format_html('<script src="{}" defer></script>', src)
