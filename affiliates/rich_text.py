@@ -8,7 +8,7 @@ partner's programme rules (``anchor_for``):
 - cloaked (the default): ``/go/<slug>/?from=<page>``, so the redirect counts the
   click and credits the page;
 - direct, for programmes that forbid hiding the destination: the partner's own
-  address with its tracking templates filled for this page, and a ``ping`` to
+  address with its tracking templates filled for this page, and a ``ping`` to our
   ``/go/<slug>/ping/?from=<page>`` that counts the click where browsers send pings.
 
 A partner's marker, e.g. "(paid link)", goes after the link's closing tag. The link
@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
@@ -99,8 +100,18 @@ def cloaked_href(link, page=None):
 
 
 def ping_url(link, page=None):
-    """Where a browser reports a click on ``link``'s direct address (``<a ping>``)."""
-    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
+    """Where a browser reports a click on ``link``'s direct address (``<a ping>``).
+
+    Absolute, as HTML requires of ``ping``: on the host the page is served from, or
+    without a request, the page's site (or the admin's, for a block on its own).
+    """
+    path = reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
+    rendering = _rendering.get()
+    if rendering is not None and rendering.request is not None:
+        return rendering.request.build_absolute_uri(path)
+    url_parts = page.get_url_parts() if page is not None and page.pk else None
+    root_url = url_parts[1] if url_parts else settings.WAGTAILADMIN_BASE_URL
+    return root_url.rstrip("/") + path
 
 
 def direct_href(link, page=None):

@@ -210,7 +210,8 @@ def test_a_direct_link_goes_to_the_partners_address_with_rel_and_a_ping(
     for anchor in (in_text, button):
         assert anchor["href"] == "https://www.amazon.example/dp/123?tag=cc-20"
         assert anchor["rel"] == ["sponsored", "nofollow", "noopener"]
-        assert anchor["ping"] == f"/go/interview-book/ping/?from={guide.pk}"
+        # Absolute, as HTML requires, on the host the page was served from.
+        assert anchor["ping"] == f"http://testserver/go/interview-book/ping/?from={guide.pk}"
     assert "/go/interview-book/?" not in str(soup)
 
 
@@ -307,7 +308,8 @@ def test_a_direct_link_that_is_not_live_and_has_no_fallback_is_plain_text(
     assert link.destination_url not in str(soup)
 
 
-def test_a_call_to_action_rendered_on_its_own_still_follows_the_partners_rules(amazon):
+def test_a_call_to_action_rendered_on_its_own_still_follows_the_partners_rules(amazon, settings):
+    settings.WAGTAILADMIN_BASE_URL = "https://admin.example.com"
     link = AffiliateLinkFactory(slug="book", partner=amazon)
     block = AffiliateCallToActionBlock()
 
@@ -315,7 +317,7 @@ def test_a_call_to_action_rendered_on_its_own_still_follows_the_partners_rules(a
 
     button = box.select_one("a.button")
     assert button["href"] == link.destination_url
-    assert button["ping"] == "/go/book/ping/"
+    assert button["ping"] == "https://admin.example.com/go/book/ping/"
     assert following_text(button).get_text() == "(paid link)"
 
 
@@ -328,6 +330,7 @@ def test_the_editors_preview_shows_direct_links_and_markers(section, disclosure_
     soup = BeautifulSoup(response.content, "html.parser")
     anchor = soup.select_one(".guide__intro a")
     assert anchor["href"] == link.destination_url
+    assert anchor["ping"].startswith("http")
     assert following_text(anchor).get_text() == "(paid link)"
     assert notice_text(soup).endswith(AMAZON_SENTENCE)
 
