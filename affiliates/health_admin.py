@@ -24,6 +24,7 @@ from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page, ReferenceIndex
@@ -179,6 +180,12 @@ def _describe_objects(model, ids, user):
     }
 
 
+class LinkWarningPaginator(WagtailPaginator):
+    # "3 links with warnings" under the table, not the model's "3 link health".
+    verbose_name = "link with a warning"
+    verbose_name_plural = "links with warnings"
+
+
 class LinkHealthReportView(LinkHealthPermissionMixin, ReportView):
     """Reports › Link health: broken and redirected links, the pages that use them, and
     a way to acknowledge a warning that doesn't need fixing."""
@@ -217,19 +224,29 @@ class LinkHealthReportView(LinkHealthPermissionMixin, ReportView):
         "acknowledged_label": "Acknowledged",
     }
 
+    verbose_name = LinkWarningPaginator.verbose_name
+    verbose_name_plural = LinkWarningPaginator.verbose_name_plural
+    paginator_class = LinkWarningPaginator
+
+    # Widths keep names and page titles readable next to long addresses.
     columns = [
         TitleColumn(
-            "link", label="Link", accessor="link.name", get_url=link_edit_url, sort_key="link__name"
+            "link",
+            label="Link",
+            accessor="link.name",
+            get_url=link_edit_url,
+            sort_key="link__name",
+            width="22%",
         ),
-        Column("partner", label="Partner", accessor="link.partner.name"),
+        Column("partner", label="Partner", accessor="link.partner.name", width="8%"),
         HealthStatusColumn(
-            "status", label="Status", accessor="get_status_display", sort_key="status"
+            "status", label="Status", accessor="get_status_display", sort_key="status", width="10%"
         ),
-        Column("reason", label="Reason"),
-        DateColumn("checked_at", label="Last checked", sort_key="checked_at"),
-        FinalURLColumn("final_url", label="Ends at"),
-        UsedOnColumn("used_on", label="Used on"),
-        AcknowledgeColumn("acknowledge", label="Warning"),
+        Column("reason", label="Reason", width="13%"),
+        DateColumn("checked_at", label="Last checked", sort_key="checked_at", width="9%"),
+        FinalURLColumn("final_url", label="Ends at", width="13%"),
+        UsedOnColumn("used_on", label="Used on", width="14%"),
+        AcknowledgeColumn("acknowledge", label="Warning", width="11%"),
     ]
 
     def get_base_queryset(self):
