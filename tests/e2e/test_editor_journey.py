@@ -198,6 +198,14 @@ def test_an_editor_publishes_a_guide_readers_see_in_full_then_repoints_its_affil
     # guide itself was not touched, let alone republished.
     reader.reload()
     reader.locator(".guide__intro").get_by_role("link", name=LINKED_WORDS).click()
-    expect(reader).to_have_url(new_destination)
+    # …carrying the partner's tracking template, filled in for this guide (demo content).
+    expect(reader).to_have_url(
+        re.compile(
+            re.escape(new_destination)
+            + r"&utm_source=localhost&utm_campaign=[-\w]+&subid="
+            + re.escape(guide.slug)
+            + "$"
+        )
+    )
     expect(reader.get_by_role("heading", level=1)).to_have_text("Partner landing page")
     assert guide.revisions.count() == revisions
