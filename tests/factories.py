@@ -1,7 +1,10 @@
 """Factories for every page type and record, so tests build only what they need."""
 
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page
 
@@ -92,6 +95,14 @@ class AffiliateLinkFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = AffiliateLink
+
+
+#: Link fields that put a link outside its working life, by what an editor calls it.
+NOT_LIVE = {
+    "switched off": {"is_active": False},
+    "expired": {"expires_at": timezone.now() - datetime.timedelta(days=1)},
+    "not started": {"starts_at": timezone.now() + datetime.timedelta(days=1)},
+}
 
 
 class ClickFactory(factory.django.DjangoModelFactory):

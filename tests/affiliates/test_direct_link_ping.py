@@ -1,11 +1,8 @@
 """POST /go/<slug>/ping/: a reader's browser reports a click on a direct link."""
 
-import datetime
-
 import pytest
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from affiliates.models import Click, Partner
 from affiliates.reports import Grouping, report_rows
@@ -13,6 +10,7 @@ from affiliates.rollup import site_today
 from tests.affiliates.clicks import BOT_USER_AGENT
 from tests.factories import (
     BROWSER_USER_AGENT,
+    NOT_LIVE,
     AffiliateLinkFactory,
     GuidePageFactory,
     PartnerFactory,
@@ -149,15 +147,7 @@ def test_an_unknown_slug_answers_404(client):
     assert response["Cache-Control"] == "no-store"
 
 
-@pytest.mark.parametrize(
-    "dates",
-    [
-        {"is_active": False},
-        {"expires_at": timezone.now() - datetime.timedelta(days=1)},
-        {"starts_at": timezone.now() + datetime.timedelta(days=1)},
-    ],
-    ids=["switched off", "expired", "not started"],
-)
+@pytest.mark.parametrize("dates", NOT_LIVE.values(), ids=NOT_LIVE.keys())
 def test_a_link_that_is_not_live_is_not_counted(client, link, dates):
     for name, value in dates.items():
         setattr(link, name, value)

@@ -13,6 +13,7 @@ from wagtail.models import Site
 from affiliates.blocks import AffiliateCallToActionBlock
 from affiliates.models import DisclosureSettings, Partner
 from tests.factories import (
+    NOT_LIVE,
     AffiliateLinkFactory,
     GuidePageFactory,
     PartnerFactory,
@@ -260,15 +261,7 @@ def test_a_direct_links_tracking_templates_are_filled_for_the_page(
     }
 
 
-@pytest.mark.parametrize(
-    "dates",
-    [
-        {"is_active": False},
-        {"expires_at": timezone.now() - datetime.timedelta(days=1)},
-        {"starts_at": timezone.now() + datetime.timedelta(days=1)},
-    ],
-    ids=["switched off", "expired", "not started"],
-)
+@pytest.mark.parametrize("dates", NOT_LIVE.values(), ids=NOT_LIVE.keys())
 def test_a_direct_link_that_is_not_live_goes_to_its_fallback_uncounted(
     client, section, disclosure_page, amazon, dates
 ):
