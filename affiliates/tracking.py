@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from crawlerdetect import CrawlerDetect
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page, Site
+
+from careersite.client_address import client_ip
 
 from . import rollup, tracking_templates
 from .models import AffiliateLink, Click, VisitorSalt, link_is_live
@@ -239,25 +240,6 @@ def is_staff(request):
 @functools.cache
 def _admin_path():
     return reverse("wagtailadmin_home")
-
-
-def client_ip(request):
-    """The reader's address: REMOTE_ADDR, or the one our proxies vouch for.
-
-    With ``PROXY_COUNT`` proxies in front, each appends the address it saw to
-    X-Forwarded-For, so the client is that many entries from the right; anything
-    further left was written by the client and could be anything.
-    """
-    proxies = getattr(settings, "PROXY_COUNT", 0)
-    if proxies > 0:
-        forwarded = [
-            entry.strip()
-            for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-            if entry.strip()
-        ]
-        if forwarded:
-            return forwarded[max(len(forwarded) - proxies, 0)]
-    return request.META.get("REMOTE_ADDR", "")
 
 
 _salt_lock = threading.Lock()
