@@ -2,21 +2,66 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PYTHON ?= python3.11
-UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+# The uv that made uv.lock. When uv is not on PATH it is installed into .tools/, never with
+# pip into the system Python, which Debian and Ubuntu mark as externally managed (PEP 668).
+UV_VERSION := 0.13.9
+UV_TOOL := .tools/uv-$(UV_VERSION)/bin/uv
+
+# PYTHON is the first of these that runs and is 3.11 to 3.13: being on PATH is not enough,
+# since pyenv puts shims there for versions that are installed but not selected.
+# `make PYTHON=/path/to/python3.X` picks another.
+SUPPORTED_PYTHON := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+ifeq ($(origin PYTHON),undefined)
+PYTHON := $(shell for p in python3.11 python3.12 python3.13 python3; do \
+	$$p -c '$(SUPPORTED_PYTHON)' >/dev/null 2>&1 && { echo $$p; break; }; done)
+endif
+ifeq ($(origin UV),undefined)
+UV := $(or $(shell command -v uv 2>/dev/null),$(UV_TOOL))
+endif
+ifneq ($(PYTHON),)
 export UV_PYTHON := $(PYTHON)
+endif
+# .venv is made with PYTHON, never with an interpreter uv would download.
+export UV_PYTHON_DOWNLOADS ?= never
 export UV_LINK_MODE := copy
 MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv install install-dev checkers run demo test lint format check bench bench-reports clean
+.PHONY: help python uv install install-dev checkers run demo test lint format check bench bench-reports clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
 
-uv:
-	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+python:
+	@if [ -z "$(PYTHON)" ]; then \
+		echo "make: no Python 3.11 to 3.13 found (tried python3.11, python3.12, python3.13, python3): run sudo apt-get install python3, or make PYTHON=/path/to/python3.X" >&2; \
+		exit 1; \
+	fi
+	@$(PYTHON) -c '$(SUPPORTED_PYTHON)' 2>/dev/null || { \
+		echo "make: $(PYTHON) is not Python 3.11 to 3.13: run make PYTHON=/path/to/python3.X" >&2; \
+		exit 1; \
+	}
+
+uv: python
+ifeq ($(UV),$(UV_TOOL))
+uv: $(UV_TOOL)
+endif
+
+# Debian and Ubuntu ship venv without ensurepip until python3.X-venv is installed; their
+# venv then fails after half-making the directory, which is removed so the next try starts clean.
+$(UV_TOOL): | python
+	@venv=$(patsubst %/bin/uv,%,$@); \
+	if ! out=$$($(PYTHON) -m venv "$$venv" 2>&1); then \
+		rm -rf "$$venv"; \
+		if ! $(PYTHON) -c 'import ensurepip' >/dev/null 2>&1 || grep -q ensurepip <<<"$$out"; then \
+			echo "make: $(PYTHON) cannot create the virtual environment for uv (ensurepip is missing): run sudo apt-get install $$($(PYTHON) -c 'import sys; print("python3.%d-venv" % sys.version_info[1])')" >&2; \
+		else \
+			echo "$$out" >&2; \
+		fi; \
+		exit 1; \
+	fi
+	@$(dir $@)python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
 
 install: uv ## Install the locked runtime dependencies into .venv
 	@$(UV) sync --frozen --no-dev --inexact
@@ -61,5 +106,5 @@ bench: install ## Benchmark under production settings and write docs/performance
 bench-reports: install ## Benchmark click reports on 1M clicks in PostgreSQL; figures into README.md
 	@$(UV) run --frozen python bench/reports.py --readme
 
-clean: ## Remove the virtual environment and local database
-	rm -rf .venv node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts
+clean: ## Remove the virtual environments, the bootstrapped uv and the local database
+	rm -rf .venv .tools node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts
