@@ -4,6 +4,10 @@
 the results in the links listing and Reports › Link health (``affiliates.health_admin``).
 The rules, in the order they apply to a destination's final answer:
 
+- **Refused**: the destination, or an address it redirects to, is one the site never
+  fetches (``careersite.outbound``: inside a private network, on a port other than 80
+  or 443, or not http(s) at all, such as ``javascript:``). Nothing is sent there, and
+  the link is **broken** at once: no later check will get further.
 - **Failure**: 404, 410, any other 4xx or 5xx not listed under blocked, no answer in
   ``timeout`` seconds, a DNS, TLS or connection error, or more than ``MAX_REDIRECTS``
   redirects. A link is **broken** only after ``FAILURES_BEFORE_BROKEN`` failing checks
@@ -30,6 +34,8 @@ from urllib.parse import urljoin, urlsplit
 import requests
 from django.conf import settings
 from django.utils import timezone
+
+from careersite.outbound import WEB_SCHEMES, OutboundSession, RefusedAddress, check_url
 
 from .models import AffiliateLink, LinkHealth
 
@@ -92,6 +98,8 @@ class CheckResult:
     reason: str
     http_status: int | None = None
     final_url: str = ""
+    #: A failure that checking again can't change (a refused address): broken at once.
+    conclusive: bool = False
 
     @property
     def failed(self):
@@ -120,6 +128,27 @@ class TooManyRedirects(Exception):
     def __init__(self, url):
         super().__init__(url)
         self.url = url
+
+
+class NotFollowed(Exception):
+    """The destination (``hop`` 0) or its ``hop``-th redirect is a refused address."""
+
+    def __init__(self, url, hop, refused):
+        super().__init__(url)
+        self.url = url
+        self.hop = hop
+        self.refused = refused
+
+    @property
+    def reason(self):
+        if self.hop == 0:
+            return f"The destination {self.refused.reason}; not checked"
+        return f"Redirected to an address that {self.refused.reason}; not followed"
+
+
+def web_address_or_blank(url):
+    """``url`` if it is an http(s) address, else "" (a final address must be a web page)."""
+    return url if urlsplit(url).scheme.lower() in WEB_SCHEMES else ""
 
 
 class HostTurns:
@@ -151,7 +180,8 @@ class HostTurns:
 
 class Checker:
     """Checks destinations: HEAD first (GET where HEAD is refused), redirects followed
-    one by one up to ``max_redirects``. Safe to share between threads."""
+    one by one up to ``max_redirects``, each one only to an address the site may fetch
+    (``careersite.outbound``). Safe to share between threads."""
 
     def __init__(
         self,
@@ -170,7 +200,7 @@ class Checker:
     def session(self):
         # requests does not promise that a session is thread-safe: one per worker.
         if not hasattr(self._local, "session"):
-            self._local.session = requests.Session()
+            self._local.session = OutboundSession()
         return self._local.session
 
     def check(self, destination):
@@ -178,6 +208,10 @@ class Checker:
             response, url = self._follow(destination)
         except TooManyRedirects as error:
             return CheckResult(FAILED, f"More than {self.max_redirects} redirects", None, error.url)
+        except NotFollowed as error:
+            return CheckResult(
+                FAILED, error.reason, None, web_address_or_blank(error.url), conclusive=True
+            )
         # ValueError: an address urllib3 cannot even parse, such as a bad international name.
         except (requests.RequestException, ValueError) as error:
             url = error_url(error) or destination
@@ -185,14 +219,20 @@ class Checker:
         return classify(response.status_code, response.reason, destination, url)
 
     def _follow(self, url):
-        """(final response, its URL). Raises TooManyRedirects or a requests error."""
+        """(final response, its URL). Raises TooManyRedirects, NotFollowed or a requests
+        error."""
         method = "HEAD"
-        for _ in range(self.max_redirects + 1):
-            response = self._request(method, url)
-            if method == "HEAD" and response.status_code >= 400:
-                if response.status_code not in HEAD_RETRY_SKIPPED:
-                    method = "GET"
-                    response = self._request(method, url)
+        for hop in range(self.max_redirects + 1):
+            try:
+                # Checked before taking the host's turn: a refused hop costs no delay.
+                check_url(url)
+                response = self._request(method, url)
+                if method == "HEAD" and response.status_code >= 400:
+                    if response.status_code not in HEAD_RETRY_SKIPPED:
+                        method = "GET"
+                        response = self._request(method, url)
+            except RefusedAddress as refused:
+                raise NotFollowed(url, hop, refused) from refused
             location = response.headers.get("Location")
             if response.status_code not in REDIRECT_STATUSES or not location:
                 return response, url
@@ -283,9 +323,12 @@ def record(link, result, now=None):
     """Save ``result`` as ``link``'s health. A change of status drops an editor's
     acknowledgement, so the new status is seen even if it was acknowledged before."""
     previous = LinkHealth.objects.filter(link=link).first() or LinkHealth(link=link)
+    # Rendered as a link in the report: never a javascript: or data: address.
+    final_url = web_address_or_blank(result.final_url)
     if result.failed:
         failures = previous.consecutive_failures + 1
-        status = Status.BROKEN if failures >= FAILURES_BEFORE_BROKEN else previous.status
+        broken = result.conclusive or failures >= FAILURES_BEFORE_BROKEN
+        status = Status.BROKEN if broken else previous.status
         reason = result.reason
         if status != Status.BROKEN:
             reason = f"{reason} (first failure; broken if the next check fails too)"
@@ -296,7 +339,7 @@ def record(link, result, now=None):
         "checked_at": now or timezone.now(),
         "reason": _cut(reason, REASON_LENGTH),
         "http_status": result.http_status,
-        "final_url": result.final_url if len(result.final_url) <= URL_LENGTH else "",
+        "final_url": final_url if len(final_url) <= URL_LENGTH else "",
         # The field is a small integer; past a few hundred failures the count says nothing new.
         "consecutive_failures": min(failures, 1000),
     }

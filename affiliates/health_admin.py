@@ -31,6 +31,7 @@ from wagtail.models import Page, ReferenceIndex
 from wagtail.permission_policies.pages import PagePermissionPolicy
 
 from .admin_views import PermissionRequiredMixin
+from .health import web_address_or_blank
 from .models import AffiliateLink, LinkHealth
 from .spreadsheets import spreadsheet_safe
 
@@ -92,7 +93,15 @@ class HealthStatusColumn(Column):
 
 
 class FinalURLColumn(Column):
+    """Where the redirects ended: a link only if it is a web address. The checker stores
+    no other kind, but a row saved before it refused them may hold ``javascript:``."""
+
     cell_template_name = "affiliates/admin/link_health_url_cell.html"
+
+    def get_cell_context_data(self, instance, parent_context):
+        context = super().get_cell_context_data(instance, parent_context)
+        context["href"] = web_address_or_blank(context["value"] or "")
+        return context
 
 
 class UsedOnColumn(Column):

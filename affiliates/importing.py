@@ -12,10 +12,12 @@ The columns (header row required, in any order; only the first three are require
     is_active, fallback_url, notes
 
 Rows are checked with the admin's own form (``AffiliateLinkForm``), so the rules are the
-editor's: http(s)-only destinations and fallbacks, slug format, field lengths, a fallback
-different from the destination. A column left out leaves that field as it is on existing
-links (new links get the default). An empty *partner*, *fallback_url* or *notes* cell
-clears the field; an empty yes/no or *redirect_status* cell leaves it as it is.
+editor's: http(s)-only destinations and fallbacks on public websites (nothing inside a
+private network, no port but 80 or 443; see ``careersite.outbound``), slug format, field
+lengths, a fallback different from the destination. A column left out leaves that field
+as it is on existing links (new links get the default). An empty *partner*,
+*fallback_url* or *notes* cell clears the field; an empty yes/no or *redirect_status*
+cell leaves it as it is.
 """
 
 import csv

@@ -18,16 +18,24 @@ from wagtail.fields import RichTextField
 from wagtail.models import LockableMixin, Page, RevisionMixin
 from wagtail.search import index
 
+from careersite import outbound
+
 from .tracking_templates import validate_tracking_template
 
 
 def validate_destination_url(value):
-    """Only absolute http(s) URLs may be a redirect target."""
+    """Only absolute http(s) URLs of public websites may be a redirect target: the link
+    checker fetches them from our servers (see ``careersite.outbound``). Names are not
+    looked up here, so the form works without DNS; the checker refuses a name that
+    resolves inside a private network when it fetches it."""
     URLValidator(
         schemes=["http", "https"],
         message="Enter a full web address starting "
         "with https:// or http:// (for example https://partner.example.com/offer).",
     )(value)
+    reason = outbound.refusal(value)
+    if reason:
+        raise ValidationError(outbound.editor_message(reason), code="refused")
 
 
 TRACKING_TEMPLATE_HELP = (

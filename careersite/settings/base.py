@@ -237,6 +237,13 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Avatars from an outside service would break the admin's Content-Security-Policy
 # and tell that service who signs in; Wagtail shows its own default instead.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Outbound requests to addresses editors typed, such as the link checker's
+# (careersite/outbound.py): only public addresses, only the standard web ports, on every
+# redirect. Tests add their local servers here; a deployment has no reason to.
+OUTBOUND_ALLOWED_NETWORKS = []  # e.g. ["127.0.0.0/8", "::1/128"]
+OUTBOUND_ALLOWED_PORTS = [80, 443]
+WAGTAIL_I18N_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
 
 LOGGING = {

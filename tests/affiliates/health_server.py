@@ -1,16 +1,18 @@
 """A local partner site for link-health tests: one path per kind of answer."""
 
 import contextlib
+import ipaddress
 import socket
 import threading
 import time
 from collections import namedtuple
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
 
 #: How long /slow takes to answer; tests use a shorter checker timeout.
 SLOW_SECONDS = 2.0
 
-Request = namedtuple("Request", "method path started user_agent")
+Request = namedtuple("Request", "method path started user_agent host")
 
 
 class PartnerHandler(BaseHTTPRequestHandler):
@@ -26,7 +28,13 @@ class PartnerHandler(BaseHTTPRequestHandler):
         server = self.server
         with server.lock:
             server.requests.append(
-                Request(self.command, self.path, time.monotonic(), self.headers["User-Agent"])
+                Request(
+                    self.command,
+                    self.path,
+                    time.monotonic(),
+                    self.headers["User-Agent"],
+                    self.headers["Host"],
+                )
             )
             server.active += 1
             server.most_active = max(server.most_active, server.active)
@@ -34,7 +42,7 @@ class PartnerHandler(BaseHTTPRequestHandler):
             path = self.path.split("?")[0]
             if path == "/hold":
                 time.sleep(server.hold_seconds)
-            status, headers = self.route(path)
+            status, headers = self.route(path, parse_qs(urlsplit(self.path).query))
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -47,7 +55,7 @@ class PartnerHandler(BaseHTTPRequestHandler):
             with server.lock:
                 server.active -= 1
 
-    def route(self, path):
+    def route(self, path, query):
         port = self.server.server_address[1]
         if path in ("/ok", "/hold"):
             return 200, {}
@@ -59,6 +67,9 @@ class PartnerHandler(BaseHTTPRequestHandler):
             return 301, {"Location": "/ok"}
         if path == "/loop":
             return 302, {"Location": "/loop"}
+        if path == "/redirect":
+            # A partner's redirect to wherever ?to= says, as a tracking link's would be.
+            return 302, {"Location": query["to"][0]}
         if path == "/head-refused":
             return (405 if self.command == "HEAD" else 200), {}
         if path == "/slow":
@@ -75,8 +86,8 @@ class PartnerHandler(BaseHTTPRequestHandler):
 class PartnerServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), PartnerHandler)
+    def __init__(self, address="127.0.0.1", port=0):
+        super().__init__((address, port), PartnerHandler)
         self.lock = threading.Lock()
         self.requests = []
         self.active = 0
@@ -86,13 +97,19 @@ class PartnerServer(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         pass  # the checker hangs up on /slow before it answers; that is expected
 
-    def url(self, path, host="127.0.0.1"):
-        return f"http://{host}:{self.server_address[1]}{path}"
+    @property
+    def port(self):
+        return self.server_address[1]
+
+    def url(self, path, host=None):
+        return f"http://{host or self.server_address[0]}:{self.port}{path}"
 
 
 @contextlib.contextmanager
-def partner_server():
-    server = PartnerServer()
+def partner_server(address="127.0.0.1", port=0):
+    """A partner site listening on ``address`` (any of 127.0.0.0/8) and ``port`` (0: a
+    free one)."""
+    server = PartnerServer(address, port)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
     )
@@ -110,3 +127,23 @@ def refused_url():
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     return f"http://127.0.0.1:{port}/"
+
+
+def keep_connections_on_this_machine(monkeypatch):
+    """Make any connection to an address off this machine fail before a packet is sent,
+    and return the list of such attempts. Tests of refused addresses name 10.x and
+    169.254.169.254; if the code under test ever tried them, nothing may leave."""
+    attempts = []
+    connect = socket.socket.connect
+
+    def loopback_only(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not (
+            ipaddress.ip_address(host.split("%")[0]).is_loopback
+        ):
+            attempts.append(host)
+            raise ConnectionRefusedError(f"test guard: {host} is not on this machine")
+        return connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", loopback_only)
+    return attempts

@@ -396,3 +396,30 @@ def test_readers_follow_the_imported_destination_straight_away(client):
     apply_import(csv_text(f"{link.name},acme,https://new.example.com/,,,,,,"))
 
     assert client.get("/go/acme/", **browser_headers())["Location"] == "https://new.example.com/"
+
+
+def test_destinations_and_fallbacks_inside_a_private_network_or_on_odd_ports_are_row_errors():
+    text = csv_text(
+        "Metadata,metadata,http://169.254.169.254/latest/meta-data/,,,,,,",
+        "Redis,redis,http://localhost:6379/,,,,,,",
+        "Office,office,http://10.0.0.5:8080/,,,,,,",
+        "Mapped,mapped,http://[::ffff:127.0.0.1]/,,,,,,",
+        "Odd port,odd-port,https://partner.example.com:8443/offer,,,,,,",
+        "Bad fallback,bad-fallback,https://ok.example.com/,,,,,http://192.168.1.1/,",
+        "Fine,fine,https://partner.example.com/offer,,,,,,",
+    )
+
+    plan = apply_import(text)
+
+    private = "This address points inside a private network; links must lead to a public website."
+    assert [str(error) for error in plan.errors] == [
+        f"Line 2: destination_url: {private}",
+        f"Line 3: destination_url: {private}",
+        f"Line 4: destination_url: {private}",
+        f"Line 5: destination_url: {private}",
+        "Line 6: destination_url: This address uses port 8443, not a standard web port "
+        "(80 or 443); links must lead to a public website.",
+        f"Line 7: fallback_url: {private}",
+    ]
+    assert not plan.applied
+    assert not AffiliateLink.objects.exists()

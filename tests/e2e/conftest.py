@@ -144,9 +144,12 @@ class _PartnerLanding(BaseHTTPRequestHandler):
 
 
 @pytest.fixture
-def partner_site():
-    """A local stand-in for a partner's site, so affiliate redirects land somewhere real."""
+def partner_site(settings):
+    """A local stand-in for a partner's site, so affiliate redirects land somewhere real.
+    The link form refuses loopback addresses and odd ports unless they are allowed."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _PartnerLanding)
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.1/32"]
+    settings.OUTBOUND_ALLOWED_PORTS = [80, 443, server.server_address[1]]
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"

@@ -29,8 +29,10 @@ class Command(BaseCommand):
     help = (
         "Check the destination of every active, unexpired affiliate link (or those named "
         "with --link) and record its health: ok, redirected to another site, blocked (the "
-        "partner refuses checkers) or broken (two failing checks in a row). Editors see "
-        "the results under Reports › Link health."
+        "partner refuses checkers) or broken (two failing checks in a row). Addresses "
+        "inside a private network, on ports other than 80 and 443, or not http(s) are "
+        "never fetched, not even as a redirect: such links are broken at once. Editors "
+        "see the results under Reports › Link health."
     )
 
     def add_arguments(self, parser):
