@@ -169,6 +169,7 @@ def app_env(workdir, **extra):
         "DJANGO_SETTINGS_MODULE": "careersite.settings.production",
         "SECRET_KEY": "benchmark-only-not-secret",
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
+        "BASE_URL": "https://localhost",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
         "REDIS_URL": REDIS,

@@ -9,7 +9,12 @@ PROJECT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
     "SECRET_KEY": "a-long-random-production-secret-for-the-deploy-check-0123456789",
     "ALLOWED_HOSTS": "careers.example.com",
+    # Settings only: nothing here connects to it.
+    "REDIS_URL": "redis://127.0.0.1:6379/1",
+    "BASE_URL": "https://careers.example.com",
 }
+# What the caller's environment must not decide for these tests.
+CONTROLLED = {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "CACHE_URL", "REDIS_URL", "BASE_URL"}
 
 
 def run_manage(settings_module, *args, **env):
@@ -17,7 +22,7 @@ def run_manage(settings_module, *args, **env):
         key: value
         for key, value in os.environ.items()
         # The browser tests relax Django's async-safety check for their own process only.
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key not in CONTROLLED | {"DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update(DJANGO_SETTINGS_MODULE=settings_module, **env)
     return subprocess.run(
@@ -60,6 +65,51 @@ def test_production_refuses_to_start_without_a_secret_key():
     result = run_manage("careersite.settings.production", "check", ALLOWED_HOSTS="example.com")
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_refuses_to_start_without_a_shared_cache():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "REDIS_URL"}
+
+    result = run_manage("careersite.settings.production", "check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set CACHE_URL (or REDIS_URL) to the Redis" in result.stderr
+    assert "the page cache, the affiliate-link cache" in result.stderr
+
+
+def test_production_takes_the_shared_cache_from_cache_url_or_redis_url():
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "REDIS_URL"}
+
+    location = read_setting(
+        "careersite.settings.production",
+        "CACHES['default']['LOCATION']",
+        CACHE_URL="redis://127.0.0.1:6379/7",
+        **env,
+    )
+
+    assert location == "redis://127.0.0.1:6379/7"
+
+
+@pytest.mark.parametrize(
+    ("base_url", "shown"),
+    [
+        (None, "unset"),
+        ("http://careers.example.com", "http://careers.example.com"),
+        ("https://", "https://"),
+    ],
+)
+def test_production_refuses_to_start_without_an_https_base_url(base_url, shown):
+    env = {key: value for key, value in PRODUCTION_ENV.items() if key != "BASE_URL"}
+    if base_url is not None:
+        env["BASE_URL"] = base_url
+
+    result = run_manage("careersite.settings.production", "check", **env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: Set BASE_URL to the site's public https:// address" in (
+        result.stderr
+    )
+    assert f"(it is {shown})" in result.stderr
 
 
 def test_production_passes_the_deployment_checklist_with_no_warnings():

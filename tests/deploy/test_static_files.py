@@ -32,6 +32,9 @@ def production(tmp_path_factory):
         "DJANGO_SETTINGS_MODULE": "careersite.settings.production",
         "SECRET_KEY": "static-files-test-key",
         "ALLOWED_HOSTS": "testserver",
+        # Required by production settings; static files never reach the cache.
+        "REDIS_URL": "redis://127.0.0.1:6379/1",
+        "BASE_URL": "https://testserver",
         "STATIC_ROOT": str(static_root),
     }
     subprocess.run(
