@@ -23,7 +23,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
@@ -102,16 +101,11 @@ def cloaked_href(link, page=None):
 def ping_url(link, page=None):
     """Where a browser reports a click on ``link``'s direct address (``<a ping>``).
 
-    Absolute, as HTML requires of ``ping``: on the host the page is served from, or
-    without a request, the page's site (or the admin's, for a block on its own).
+    A path: browsers resolve ``ping`` against the page, so the ping reaches whichever
+    address served it and stays within the Content-Security-Policy's
+    ``connect-src 'self'``. No Host header a client sends can end up in the page.
     """
-    path = reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
-    rendering = _rendering.get()
-    if rendering is not None and rendering.request is not None:
-        return rendering.request.build_absolute_uri(path)
-    url_parts = page.get_url_parts() if page is not None and page.pk else None
-    root_url = url_parts[1] if url_parts else settings.WAGTAILADMIN_BASE_URL
-    return root_url.rstrip("/") + path
+    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
 
 
 def direct_href(link, page=None):

@@ -6,6 +6,7 @@ from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Site
 
+from . import seo
 from .models import GuidePage
 
 FEED_LENGTH = 20
@@ -30,9 +31,14 @@ class LatestGuidesFeed(Feed):
         name = self.site.site_name if self.site else "Career Compass"
         return f"{self.section.title} | {name}" if self.section else f"Latest guides | {name}"
 
+    # Full addresses from the Wagtail Site: left relative, Django would complete them
+    # with the request's Host header, and feeds are cached for every reader.
     def link(self):
         page = self.section or (self.site.root_page if self.site else None)
-        return page.get_url(self.request) if page else "/"
+        return page.get_full_url(self.request) if page else seo.absolute_url(self.request, "/")
+
+    def feed_url(self):
+        return seo.absolute_url(self.request, self.request.path)
 
     def description(self):
         if self.section:
@@ -54,7 +60,7 @@ class LatestGuidesFeed(Feed):
         return item.meta_description
 
     def item_link(self, item):
-        return item.get_url(self.request)
+        return item.get_full_url(self.request)
 
     def item_pubdate(self, item):
         return item.first_published_at

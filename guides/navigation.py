@@ -1,13 +1,15 @@
 """Site-wide things every page shows (menu, footer links, settings), cached.
 
-They change only when pages are published, moved or deleted, or settings change,
-all of which start a new page-cache generation; so they are cached per generation
-and a page render reads them with one cache lookup instead of several queries.
+They change only when pages are published, moved, deleted or made private or public,
+or settings change, all of which start a new page-cache generation; so they are cached
+per generation and a page render reads them with one cache lookup instead of several
+queries.
 """
 
 from django.core.cache import cache
 from wagtail.models import PageViewRestriction, Site
 
+from . import seo
 from .page_cache import current_generation
 
 TIMEOUT = 60 * 60
@@ -36,6 +38,11 @@ def public(request, queryset):
     for path in restricted_paths(request):
         queryset = queryset.exclude(path__startswith=path)
     return queryset
+
+
+def is_public(request, page):
+    """Whether ``page`` is neither behind a restriction nor below a page that is."""
+    return not any(page.path.startswith(path) for path in restricted_paths(request))
 
 
 def _links(pages):
@@ -91,5 +98,6 @@ def social_image_url(request, image):
     return _cached(
         request,
         f"social-image:{image.pk}:{image.file_hash}",
-        lambda: request.build_absolute_uri(image.get_rendition("fill-1200x630").url),
+        # On the site's address, not the Host header: this is cached for every reader.
+        lambda: seo.absolute_url(request, image.get_rendition("fill-1200x630").url),
     )

@@ -1,11 +1,30 @@
-"""Structured data (schema.org JSON-LD) describing pages to search engines."""
+"""What pages tell search engines and social sites: absolute addresses and structured
+data (schema.org JSON-LD)."""
 
 import json
+from urllib.parse import urljoin
 
+from django.conf import settings
 from django.utils.safestring import mark_safe
+from wagtail.models import Site
 
 # Keep "</script>" and friends from ending the script element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def site_root_url(request):
+    """The request's site's public address, e.g. ``https://careers.example.com``.
+
+    Taken from the Wagtail Site, never from the Host header: a client chooses that, and
+    what a page says about its own address is cached and shown to every other reader.
+    """
+    site = Site.find_for_request(request)
+    return site.root_url if site else settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+
+
+def absolute_url(request, url):
+    """``url`` (a path such as ``/search/``, or already absolute) on the request's site."""
+    return urljoin(site_root_url(request) + "/", url)
 
 
 def as_json_ld(data):

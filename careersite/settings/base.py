@@ -61,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "careersite.security_headers.PermissionsPolicyMiddleware",
     # The affiliate redirect is the hottest path and needs none of what follows.
     "affiliates.middleware.AffiliateRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -72,7 +73,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "careersite.security_headers.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",
@@ -210,10 +211,49 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wagtail marks its own preview views SAMEORIGIN, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"
 
-# The public pages run no inline script; the Wagtail admin needs inline styles
-# and scripts for its editor, so those are allowed, but nothing loads from
-# another origin and no other site may frame us.
+# Browser features no page of ours uses, refused for every page and anything it frames
+# (careersite/security_headers.py). Django has no setting for this header.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+
+# Content-Security-Policy (careersite/security_headers.py). Reader pages, error pages
+# and feeds run no inline script or style and are never framed, so their policy allows
+# only files from this site. The Wagtail admin (and its page previews, which render
+# reader templates) needs inline scripts and styles for its editor, image previews from
+# data: and blob: addresses, and frames its own previews, so it gets a looser policy.
+# Neither loads anything from another origin.
 CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+    }
+}
+ADMIN_CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, UNSAFE_INLINE],

@@ -20,7 +20,7 @@ def page_meta(context, page=None):
     specific = getattr(page, "specific", page) if is_wagtail_page else None
 
     canonical = (
-        page.get_full_url(request) if is_wagtail_page else request.build_absolute_uri(request.path)
+        page.get_full_url(request) if is_wagtail_page else seo.absolute_url(request, request.path)
     )
     description = getattr(specific, "meta_description", "") or getattr(
         page, "search_description", ""
@@ -29,7 +29,7 @@ def page_meta(context, page=None):
     image_url = navigation.social_image_url(request, image)
 
     # Absolute URLs come from the Wagtail site's root URL, like the pages' own.
-    site_url = site.root_url if site else request.build_absolute_uri("/").rstrip("/")
+    site_url = seo.site_root_url(request)
     structured = []
     if is_wagtail_page and site and page.pk == site.root_page_id:
         structured.append(seo.website(request, site, site_url + reverse("search")))
@@ -59,3 +59,9 @@ def page_meta(context, page=None):
         "section_feed": (section.get_full_url(request) + "feed/" if section else None),
         "section_title": section.title if section else None,
     }
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, path):
+    """``path`` as a full address on this site (from the Wagtail Site, not the Host)."""
+    return seo.absolute_url(context["request"], path)

@@ -167,3 +167,69 @@ def test_affiliate_links_carry_sponsored_nofollow_and_internal_links_do_not(
         if not anchor["href"].startswith("/go/"):
             assert "sponsored" not in anchor.get("rel", []), anchor
             assert "nofollow" not in anchor.get("rel", []), anchor
+
+
+# A client chooses its Host header. Django accepts any port on an allowed host name, and
+# Wagtail serves the site registered for that name, so this reaches the real pages.
+HOSTILE_HOST = "localhost:1234"
+
+
+def head_of_host(client, url, host):
+    response = client.get(url, HTTP_HOST=host)
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser")
+
+
+def test_a_host_with_another_port_cannot_change_the_sharing_image_the_next_reader_gets(
+    client, section, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    sharing = SearchAndSharingSettings.for_site(Site.objects.get())
+    sharing.default_social_image = Image.objects.create(
+        title="Default", file=get_test_image_file(filename="default.png", size=(1400, 800))
+    )
+    sharing.save()
+    guide = GuidePageFactory(parent=section)
+    site_media = f"{Site.objects.get().root_url}/media/"
+
+    hostile = head_of_host(client, guide.url, HOSTILE_HOST)
+    reader = head_of(client, guide.url)
+
+    for soup in (hostile, reader):
+        assert soup.select_one('meta[property="og:image"]')["content"].startswith(site_media)
+        (article,) = json_ld(soup, "Article")
+        assert article["image"][0].startswith(site_media)
+
+
+@pytest.mark.parametrize(
+    "address_of",
+    [
+        pytest.param(lambda guide: "/", id="home page"),
+        pytest.param(lambda guide: guide.url, id="guide"),
+        pytest.param(lambda guide: "/search/?q=interview", id="search"),
+        pytest.param(lambda guide: "/feeds/guides/", id="site feed"),
+        pytest.param(lambda guide: guide.get_parent().url + "feed/", id="section feed"),
+        pytest.param(lambda guide: "/robots.txt", id="robots.txt"),
+    ],
+)
+def test_no_address_a_page_gives_for_itself_names_the_host_a_client_sent(client, guide, address_of):
+    url = address_of(guide)
+    root_url = Site.objects.get().root_url
+
+    hostile = client.get(url, HTTP_HOST=HOSTILE_HOST).content.decode()
+    reader = client.get(url).content.decode()
+
+    for content in (hostile, reader):
+        assert HOSTILE_HOST not in content
+        assert root_url in content
+        assert "testserver" not in content
+
+
+def test_the_canonical_address_of_search_comes_from_the_site(client, home):
+    soup = head_of_host(client, "/search/?q=cv", HOSTILE_HOST)
+    canonical = soup.select_one('link[rel="canonical"]')["href"]
+    assert canonical == f"{Site.objects.get().root_url}/search/"
+
+
+def test_a_host_the_site_does_not_serve_is_refused(client, home):
+    assert client.get("/", HTTP_HOST="attacker.example").status_code == 400

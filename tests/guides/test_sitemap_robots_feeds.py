@@ -41,7 +41,8 @@ def test_robots_txt_allows_the_site_but_not_go_links_or_the_admin(client, home):
     assert "Allow: /" in lines
     assert "Disallow: /go/" in lines
     assert "Disallow: /admin/" in lines
-    assert "Sitemap: http://testserver/sitemap.xml" in lines
+    # From the site's own address (the test site is localhost), not the request's Host.
+    assert "Sitemap: http://localhost/sitemap.xml" in lines
 
 
 def feed_titles(client, url):
