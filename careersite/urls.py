@@ -6,10 +6,15 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from careersite import outage
 from guides import views as guide_views
 from guides.feeds import LatestGuidesFeed
 
+handler500 = outage.server_error
+
 urlpatterns = [
+    # The front cache's health probe (deploy/varnish/default.vcl).
+    path("_health/ready/", outage.ready, name="health_ready"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", guide_views.search, name="search"),

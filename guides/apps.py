@@ -6,7 +6,7 @@ class GuidesConfig(AppConfig):
     verbose_name = "Guides"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 
         from .page_cache import invalidate_on_change, invalidate_pages
@@ -22,8 +22,19 @@ class GuidesConfig(AppConfig):
             "guides.SearchAndSharingSettings",
             "wagtailcore.Page",
             "wagtailimages.Image",
-            "wagtailcore.PageViewRestriction",
         ]
+        # Making a page private, public again, or private to other groups is a publish:
+        # the page, and every menu and listing that shows it, change for readers.
+        restriction = self.apps.get_model("wagtailcore.PageViewRestriction")
+        post_save.connect(invalidate_pages, sender=restriction, dispatch_uid="page-cache-privacy")
+        post_delete.connect(
+            invalidate_pages, sender=restriction, dispatch_uid="page-cache-privacy-del"
+        )
+        m2m_changed.connect(
+            invalidate_pages,
+            sender=restriction.groups.through,
+            dispatch_uid="page-cache-privacy-groups",
+        )
         post_save.connect(
             invalidate_pages, sender="wagtailcore.Site", dispatch_uid="page-cache-site"
         )

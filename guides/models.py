@@ -105,6 +105,8 @@ class BasePage(Page):
         ),
     ]
     search_fields = [*Page.search_fields, index.SearchField("summary")]
+    # Query parameters the page's content depends on; the page cache ignores the rest.
+    page_cache_query_parameters = ()
 
     class Meta:
         abstract = True
@@ -151,7 +153,7 @@ class HomePage(AffiliateContentMixin, BasePage):
         context["featured"] = [
             item.guide
             for item in self.featured_guides.select_related("guide").all()
-            if item.guide.live
+            if item.guide.live and navigation.is_public(request, item.guide)
         ]
         context["sections"] = navigation.public(request, SectionPage.objects.child_of(self).live())
         return context
@@ -175,6 +177,7 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
 
     parent_page_types = ["guides.HomePage", "guides.SectionPage"]
     subpage_types = ["guides.GuidePage", "guides.SectionPage"]
+    page_cache_query_parameters = ("page",)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -258,7 +261,9 @@ class GuidePage(AffiliateContentMixin, BasePage):
         others = [guide for guide in siblings if guide.pk != self.pk]
         chosen = [item.guide for item in self.related_guides.select_related("guide")]
         newest_first = sorted(others, key=_published_timestamp, reverse=True)
-        context["related_guides"] = [guide for guide in chosen if guide.live] or newest_first[:3]
+        context["related_guides"] = [
+            guide for guide in chosen if guide.live and navigation.is_public(request, guide)
+        ] or newest_first[:3]
         if position is None:
             context["previous_guide"] = context["next_guide"] = None
         else:

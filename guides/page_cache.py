@@ -1,25 +1,44 @@
 """Full-page cache for anonymous readers, kept in the shared (Redis) cache.
 
-Requests that carry no cookies at all are readers who have never signed in; they get
-pages from the cache. Editors, previews, the admin, ``/go/`` redirects, search with a
-query, and any response that sets a cookie or says ``private``/``no-store``/``no-cache``
+Readers who carry none of Django's own cookies (session, CSRF, messages) get pages
+from the cache; analytics and consent cookies, which the app never reads, make no
+difference. Editors, previews, the admin, ``/go/`` redirects, search with a query,
+and any response that sets a cookie or says ``private``/``no-store``/``no-cache``
 bypass it.
 
-Any publish, move or delete of a page, and any change to a snippet or setting pages
-show, starts a new cache *generation*. Each cached page records the generation it was
-rendered in and is only served while that is still current, so everything readers see
-is replaced on its next request, without knowing which pages showed the changed thing.
-A hit costs one round trip to the cache: the generation and the page are read together.
+A cached page is keyed by host, path and only the query parameters its view reads:
+``page_cache_query_parameters`` on the page type (``BasePage`` reads none, sections
+read ``page``), ``@reads_query_parameters(...)`` on other views, and
+DEFAULT_QUERY_PARAMETERS for views that say nothing. Each entry records the
+parameters it was keyed by, so ``/?utm_source=x`` is answered from the entry for
+``/`` without a render. An entry is served only to requests that give the same key
+under its own parameters, so a reader never gets a page rendered for other values.
+
+Any publish, move or delete of a page, any change to a page's privacy, and any
+change to a snippet or setting pages show, starts a new cache *generation*. Each
+cached page records the generation it was rendered in and is only served while that
+is still current, so everything readers see is replaced on its next request, without
+knowing which pages showed the changed thing. A hit costs one round trip to the cache
+(two for a query string that changes the page): the generation and the page are read
+together.
 """
 
+import functools
 import hashlib
+from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpResponse
+from django.utils.encoding import escape_uri_path
 
 GENERATION_KEY = "page-cache:generation"
-BYPASS_PREFIXES = ("/admin/", "/go/", "/documents/", "/django-admin/")
+BYPASS_PREFIXES = ("/admin/", "/go/", "/documents/", "/django-admin/", "/_health/")
+# Pagination and search: what a view that declares nothing might read. The front
+# cache keeps the same names (deploy/varnish/default.vcl) and drops every other one.
+DEFAULT_QUERY_PARAMETERS = ("page", "p", "q")
 
 
 def current_generation():
@@ -30,12 +49,22 @@ def current_generation():
     return generation
 
 
-def invalidate_pages(**kwargs):
-    """Start a new generation, so readers get freshly rendered pages."""
+def _start_generation():
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, 2, None)
+
+
+def invalidate_pages(**kwargs):
+    """Start a new generation, so readers get freshly rendered pages.
+
+    And again once the change is committed: a reader whose page was rendered from the
+    old data in between (a page just made private, say) would otherwise have cached
+    it in the new generation.
+    """
+    _start_generation()
+    transaction.on_commit(_start_generation)
 
 
 def invalidate_on_change(sender, created=False, **kwargs):
@@ -44,55 +73,117 @@ def invalidate_on_change(sender, created=False, **kwargs):
         invalidate_pages()
 
 
-def page_key(request):
-    # Hashed: addresses can be longer than cache backends accept as keys.
-    address = f"{request.get_host()}{request.get_full_path()}".encode()
-    return f"page-cache:page:{hashlib.sha256(address).hexdigest()}"
+def reads_query_parameters(*names):
+    """Declare the query parameters a view reads; the page cache ignores all others."""
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            response = view(request, *args, **kwargs)
+            response.page_cache_query_parameters = names
+            return response
+
+        return wrapper
+
+    return decorator
+
+
+def query_parameters_read_by(response):
+    declared = getattr(response, "page_cache_query_parameters", None)
+    if declared is None:
+        # A Wagtail page's response carries the page in its context.
+        page = (getattr(response, "context_data", None) or {}).get("page")
+        declared = getattr(page, "page_cache_query_parameters", None)
+    return DEFAULT_QUERY_PARAMETERS if declared is None else tuple(declared)
+
+
+def page_key(request, parameters=()):
+    """The key for ``request`` when only ``parameters`` of its query string count."""
+    kept = sorted(
+        (
+            (name, value)
+            for name, values in request.GET.lists()
+            if name in parameters
+            for value in values
+        ),
+        key=lambda pair: pair[0],
+    )
+    address = f"{request.get_host()}{escape_uri_path(request.path)}?{urlencode(kept)}"
+    # Hashed: addresses can be longer than cache backends accept as keys. "v2": entries
+    # hold the parameters they were keyed by; a release must never read older ones.
+    return f"page-cache:v2:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 class AnonymousPageCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
         self.timeout = settings.PAGE_CACHE_SECONDS
+        # The cookies Django itself reads: a reader carrying one may see a page of
+        # their own (signed in, a form's token, a flash message).
+        self.personal_cookies = {
+            settings.SESSION_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            CookieStorage.cookie_name,
+        }
 
     def __call__(self, request):
         if not self.timeout or not self.request_is_cacheable(request):
             return self.get_response(request)
-        key = page_key(request)
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:
-            generation = current_generation()
-        entry = found.get(key)
-        if entry is not None and entry[0] == generation:
-            return self.rebuild(entry)
+        generation, response = self.lookup(request)
+        if response is not None:
+            return response
         response = self.get_response(request)
         if self.response_is_cacheable(request, response):
             response["X-Page-Cache"] = "MISS"
             if callable(getattr(response, "render", None)) and not response.is_rendered:
-                response.add_post_render_callback(lambda r: self.store(key, generation, r))
+                response.add_post_render_callback(lambda r: self.store(request, generation, r))
             else:
-                self.store(key, generation, response)
+                self.store(request, generation, response)
         return response
 
-    def store(self, key, generation, response):
+    def lookup(self, request):
+        """The current generation, and the cached response or None."""
+        page_only = page_key(request)
+        found = cache.get_many([GENERATION_KEY, page_only])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:
+            generation = current_generation()
+        entry = self.valid(request, generation, page_only, found.get(page_only))
+        if entry is not None or not request.GET:
+            return generation, entry
+        # The parameters the page at this path reads, if it is cached without any.
+        bare = found.get(page_only)
+        parameters = bare[1] if bare and bare[0] == generation else DEFAULT_QUERY_PARAMETERS
+        key = page_key(request, parameters)
+        if key == page_only:
+            return generation, None
+        return generation, self.valid(request, generation, key, cache.get(key))
+
+    @classmethod
+    def valid(cls, request, generation, key, entry):
+        if entry is None or entry[0] != generation or page_key(request, entry[1]) != key:
+            return None
+        return cls.rebuild(entry)
+
+    def store(self, request, generation, response):
+        parameters = query_parameters_read_by(response)
         headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
-        cache.set(key, (generation, response.status_code, headers, response.content), self.timeout)
+        entry = (generation, parameters, response.status_code, headers, response.content)
+        cache.set(page_key(request, parameters), entry, self.timeout)
 
     @staticmethod
     def rebuild(entry):
-        _, status, headers, content = entry
+        _, _, status, headers, content = entry
         response = HttpResponse(content, status=status)
         for name, value in headers:
             response[name] = value
         response["X-Page-Cache"] = "HIT"
         return response
 
-    @staticmethod
-    def request_is_cacheable(request):
+    def request_is_cacheable(self, request):
         return (
             request.method in ("GET", "HEAD")
-            and not request.COOKIES
+            and self.personal_cookies.isdisjoint(request.COOKIES)
             and not request.path.startswith(BYPASS_PREFIXES)
         )
 

@@ -3,11 +3,13 @@ from django.utils.cache import add_never_cache_headers
 from wagtail.models import Page
 
 from .models import paginate
+from .page_cache import reads_query_parameters
 
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
 
+@reads_query_parameters("q", "page")
 def search(request):
     """Site search over live, public pages."""
     query = request.GET.get("q", "").strip()

@@ -9,7 +9,12 @@ it too, and a move changes URLs, so here we also purge:
   site's guide feed and sitemap;
 - on move: the old and new URLs of the page and everything under it, and the
   pages around it (as above) at both places;
-- on a slug change: the old URLs of the page and everything under it.
+- on a slug change: the old URLs of the page and everything under it;
+- when a page's privacy changes (a view restriction is added, changed, removed, or
+  its groups change): the page and everything under it, which readers may no longer
+  see, and the pages around it (as above), whose menus and listings change. This
+  waits for the change to be committed, or a reader could re-cache the public page
+  in between.
 
 Snippets and site settings shown on every page purge nothing: the front cache
 keeps pages for at most five minutes (deploy/varnish/default.vcl) for those.
@@ -18,8 +23,10 @@ keeps pages for at most five minutes (deploy/varnish/default.vcl) for those.
 import threading
 
 from django.conf import settings
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.contrib.frontend_cache.utils import PurgeBatch
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.signals import (
     page_published,
     page_slug_changed,
@@ -92,9 +99,45 @@ def purge_old_urls_after_slug_change(sender, instance, instance_before, **kwargs
     batch.purge()
 
 
+def purge_after_privacy_change(sender, instance, **kwargs):
+    # Groups changed from the group's side name no restriction here; they change
+    # nothing anonymous readers see either way.
+    if not enabled() or kwargs.get("reverse") or kwargs.get("action", "").startswith("pre_"):
+        return
+    page_id = instance.page_id
+
+    def purge():
+        # Gone when the restriction went with its page, which purged itself.
+        page = Page.objects.filter(pk=page_id).first()
+        if page is None:
+            return
+        batch = PurgeBatch()
+        # Live pages whether or not they are public now: readers may have them cached.
+        batch.add_pages(
+            Page.objects.descendant_of(page, inclusive=True).live().specific(defer=True)
+        )
+        _add_neighbourhood(batch, page)
+        batch.purge()
+
+    transaction.on_commit(purge)
+
+
 def connect():
     page_published.connect(purge_neighbourhood, dispatch_uid="front_cache_published")
     page_unpublished.connect(purge_neighbourhood, dispatch_uid="front_cache_unpublished")
     pre_page_move.connect(remember_urls_before_move, dispatch_uid="front_cache_pre_move")
     post_page_move.connect(purge_after_move, dispatch_uid="front_cache_post_move")
     page_slug_changed.connect(purge_old_urls_after_slug_change, dispatch_uid="front_cache_slug")
+    post_save.connect(
+        purge_after_privacy_change, sender=PageViewRestriction, dispatch_uid="front_cache_privacy"
+    )
+    post_delete.connect(
+        purge_after_privacy_change,
+        sender=PageViewRestriction,
+        dispatch_uid="front_cache_privacy_removed",
+    )
+    m2m_changed.connect(
+        purge_after_privacy_change,
+        sender=PageViewRestriction.groups.through,
+        dispatch_uid="front_cache_privacy_groups",
+    )

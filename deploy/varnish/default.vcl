@@ -1,4 +1,7 @@
 vcl 4.1;
+
+import std;
+
 #
 # careersite front cache: Varnish in front of the gunicorn app servers.
 #
@@ -8,7 +11,8 @@ vcl 4.1;
 # and anything personal go straight to the app. Wagtail purges a page's URL when
 # it is published, unpublished or moved (WAGTAILFRONTENDCACHE, FRONTEND_CACHE_URL);
 # anything else a page shows (snippets, settings) is at most DEFAULT_TTL old.
-# See docs/deployment.md.
+# When the app cannot reach its database, readers get the pages held here for up
+# to six hours (grace) rather than errors. See docs/deployment.md.
 
 # The app servers. With more than one, add a backend per server and a director
 # (import directors; round_robin) and point vcl_recv at it.
@@ -19,6 +23,32 @@ backend default {
     .first_byte_timeout = 35s;   # a little over gunicorn's 30 s worker timeout
     .between_bytes_timeout = 10s;
     .max_connections = 200;
+}
+
+# Can the app render pages? Its /_health/ready/ answers 200 only while it reaches the
+# database (careersite/outage.py). Sick after 3 of the last 5 probes failed (10 to
+# 15 s into an outage), healthy again after 3 good ones.
+probe app_ready {
+    .request =
+        "GET /_health/ready/ HTTP/1.1"
+        "Host: localhost"             # one of the app's ALLOWED_HOSTS
+        "X-Forwarded-Proto: https"    # as the TLS terminator says; no redirect to https
+        "User-Agent: varnish-health-probe"
+        "Connection: close";
+    .interval = 5s;
+    .timeout = 2s;
+    .window = 5;
+    .threshold = 3;
+    .initial = 3;
+}
+
+# The same app server, only to ask the probe. Requests never go through it: a sick
+# backend gets none, and while the database is down the app still answers /go/
+# redirects and pages in its own cache, and explains everything else (503).
+backend app_health {
+    .host = "127.0.0.1";
+    .port = "8000";
+    .probe = app_ready;
 }
 
 # Who may send PURGE: the app servers, which purge on publish. Only this machine here;
@@ -61,10 +91,24 @@ sub vcl_recv {
     # drop it so those readers share the cached page.
     unset req.http.Cookie;
 
-    # Campaign tags change nothing on the page; one cached copy serves them all.
-    if (req.url ~ "[?&](utm_[a-z]+|gclid|fbclid|mc_cid|mc_eid)=") {
-        set req.url = regsuball(req.url, "(utm_[a-z]+|gclid|fbclid|mc_cid|mc_eid)=[^&]*&?", "");
-        set req.url = regsub(req.url, "[?&]+$", "");
+    # Only the query parameters some page reads reach the app and the cache key:
+    # pagination and search, as in guides/page_cache.DEFAULT_QUERY_PARAMETERS. Campaign
+    # tags and anything else change nothing on the page; one cached copy serves them all.
+    if (req.url ~ "\?") {
+        set req.http.X-Query = regsuball(
+            regsub(req.url, "^[^?]*\?", "&"), "&(?!(page|p|q)=)[^&]*", "");
+        set req.url = regsub(req.url, "\?.*$", "");
+        if (req.http.X-Query != "") {
+            set req.url = std.querysort(req.url + "?" + regsub(req.http.X-Query, "^&", ""));
+        }
+        unset req.http.X-Query;
+    }
+
+    # A page past its time is served for up to 30 s more while one request refreshes
+    # it. While the app cannot reach its database, for as long as the page's grace
+    # (six hours, below): readers get what is here rather than errors.
+    if (std.healthy(app_health)) {
+        set req.grace = 30s;
     }
 
     return (hash);
@@ -80,6 +124,12 @@ sub vcl_hash {
 }
 
 sub vcl_backend_response {
+    # A refresh in the background that fails (the database is down, say) keeps the
+    # copy readers are getting instead of replacing it with the error.
+    if (bereq.is_bgfetch && beresp.status >= 500) {
+        return (abandon);
+    }
+
     # Pages that set a cookie or are marked personal are never stored; remember
     # that for two minutes so concurrent requests are not queued behind them.
     if (bereq.uncacheable) {
@@ -109,8 +159,25 @@ sub vcl_backend_response {
     if (beresp.status == 404) {
         set beresp.ttl = 1m;
     }
-    # After expiry, one request refreshes the page while others get the old copy.
-    set beresp.grace = 30s;
+    # Kept six hours past its time for outages; while the app is healthy, vcl_recv
+    # lets readers have it for 30 s past its time while one request refreshes it.
+    set beresp.grace = 6h;
+    return (deliver);
+}
+
+sub vcl_backend_error {
+    # As above: a failed refresh leaves the copy readers are getting.
+    if (bereq.is_bgfetch) {
+        return (abandon);
+    }
+    # No app server answered, and there is no copy to serve: say so plainly.
+    set beresp.http.Content-Type = "text/html; charset=utf-8";
+    set beresp.http.Retry-After = "60";
+    set beresp.http.Cache-Control = "no-store";
+    synthetic({"<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Back shortly</title></head>
+<body><main><h1>We’ll be back shortly</h1><p>This page is unavailable for a few minutes while we fix a problem on our side. Please try again in a minute or two.</p></main></body></html>
+"});
     return (deliver);
 }
 

@@ -2,9 +2,11 @@
 
 Runs Debian's varnishd on a free port on 127.0.0.1. Without varnishd these tests
 are skipped with one reason line, unless REQUIRE_FRONT_CACHE=1 (set by CI), which
-turns the skip into a failure.
+turns the skip into a failure. The outage tests put it in front of the app under
+gunicorn (tests/servers.py) instead, so they can stop the app or its database.
 """
 
+import contextlib
 import http.client
 import os
 import re
@@ -20,6 +22,8 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page
 
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, SectionPageFactory
+
+pytest_plugins = ["tests.servers"]
 
 VCL = Path(__file__).resolve().parents[2] / "deploy" / "varnish" / "default.vcl"
 REQUIRED = os.environ.get("REQUIRE_FRONT_CACHE") == "1"
@@ -60,19 +64,25 @@ def tree_root(transactional_db):
         Page.add_root(instance=Page(title="Root", slug="root"))
 
 
-@pytest.fixture
-def varnish(live_server, tmp_path, settings):
-    """varnishd with the project's VCL, its backend the live server; returns its port."""
+def project_vcl(backend_port, *changes):
+    """The project's VCL with the app server's port, and ``changes`` (old, new) made."""
+    vcl, replaced = re.subn(r'\.port = "\d+";', f'.port = "{backend_port}";', VCL.read_text())
+    assert replaced == 2, "the VCL should name the app server twice: for requests, for the probe"
+    for old, new in changes:
+        assert vcl.count(old) == 1, f"the VCL should say {old!r} once"
+        vcl = vcl.replace(old, new)
+    return vcl
+
+
+@contextlib.contextmanager
+def running_varnish(tmp_path, vcl):
+    """varnishd with ``vcl`` until the block ends; yields its port."""
     varnishd = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin:/usr/bin")
     if varnishd is None:
         message = "front cache tests skipped: no varnishd (apt-get install varnish)"
         if REQUIRED:
             pytest.fail(message.replace("skipped", "required but cannot run"), pytrace=False)
         pytest.skip(message)
-
-    backend_port = live_server.url.rsplit(":", 1)[1]
-    vcl, replaced = re.subn(r'\.port = "\d+";', f'.port = "{backend_port}";', VCL.read_text())
-    assert replaced == 1, "the VCL should name exactly one backend port"
     (tmp_path / "test.vcl").write_text(vcl)
 
     port = free_port()
@@ -100,12 +110,6 @@ def varnish(live_server, tmp_path, settings):
     try:
         if not wait_for_port(port, process):
             pytest.fail(f"varnishd did not start: {(tmp_path / 'varnishd.log').read_text()}")
-        settings.WAGTAILFRONTENDCACHE = {
-            "varnish": {
-                "BACKEND": "careersite.front_cache.backends.TimeLimitedHTTPBackend",
-                "LOCATION": f"http://127.0.0.1:{port}",
-            }
-        }
         yield port
     finally:
         process.terminate()
@@ -115,6 +119,19 @@ def varnish(live_server, tmp_path, settings):
             process.kill()
             process.wait()
         log.close()
+
+
+@pytest.fixture
+def varnish(live_server, tmp_path, settings):
+    """varnishd with the project's VCL, its backend the live server; returns its port."""
+    with running_varnish(tmp_path, project_vcl(live_server.url.rsplit(":", 1)[1])) as port:
+        settings.WAGTAILFRONTENDCACHE = {
+            "varnish": {
+                "BACKEND": "careersite.front_cache.backends.TimeLimitedHTTPBackend",
+                "LOCATION": f"http://127.0.0.1:{port}",
+            }
+        }
+        yield port
 
 
 def fetch(port, path, method="GET", **headers):
@@ -201,6 +218,28 @@ def test_readers_with_a_session_or_csrf_cookie_get_pages_from_the_app(varnish, g
     assert fetch(varnish, guide.url, Cookie="_ga=GA1.1.1")[1]["X-Cache"] == "HIT"
 
 
+def test_unknown_query_parameters_are_answered_with_the_cached_page(varnish, guide):
+    fetch(varnish, guide.url)
+
+    status, headers, body = fetch(varnish, f"{guide.url}?utm_source=x&foo=1&gclid=abc")
+
+    assert (status, headers["X-Cache"]) == (200, "HIT")
+    assert "Send a thank-you note." in body
+
+
+def test_each_page_of_a_section_listing_is_cached_on_its_own(varnish, section):
+    for number in range(11):
+        GuidePageFactory(parent=section, title=f"Guide number {number}")
+    assert "Guide number 0" not in fetch(varnish, section.url)[2]
+
+    _, first, page_two = fetch(varnish, f"{section.url}?page=2")
+    _, again, same = fetch(varnish, f"{section.url}?fbclid=1&page=2")
+
+    assert "Guide number 0" in page_two
+    assert (first["X-Cache"], again["X-Cache"]) == ("MISS", "HIT")
+    assert same == page_two
+
+
 def test_search_results_are_never_cached(varnish, guide):
     for _ in range(2):
         status, headers, _ = fetch(varnish, "/search/?q=follow")
@@ -214,3 +253,64 @@ def test_a_purge_relayed_from_another_address_is_refused(varnish, guide):
 
     assert status == 405
     assert fetch(varnish, guide.url)[1]["X-Cache"] == "HIT"
+
+
+# --- Outages: Varnish in front of the app under gunicorn, which the tests stop -------------
+
+MODEL_GUIDE = "/preparing-for-a-job-interview/follow-up-interview-tips/"
+NEVER_VISITED = "/writing-your-cv/"
+# Seconds instead of minutes, so a test sees a page go out of date and the probe notice.
+QUICK = (
+    ("set beresp.ttl = 5m;", "set beresp.ttl = 2s;"),
+    ("set req.grace = 30s;", "set req.grace = 1s;"),
+    (".interval = 5s;", ".interval = 0.5s;"),
+)
+# Past the page's time and its grace while healthy; the probe has long noticed.
+STALE_AFTER = 5
+
+
+@pytest.fixture
+def front_cache(app_server, tmp_path):
+    app_server.redis.flush()
+    with running_varnish(tmp_path, project_vcl(app_server.port, *QUICK)) as port:
+        yield port
+
+
+def cached_in_front(port, path):
+    _, _, body = fetch(port, path)
+    assert fetch(port, path)[1]["X-Cache"] == "HIT"
+    return body
+
+
+def test_readers_get_the_cached_guide_while_the_app_server_is_down(front_cache, app_server):
+    guide = cached_in_front(front_cache, MODEL_GUIDE)
+
+    with app_server.stopped():
+        time.sleep(STALE_AFTER)
+        status, headers, body = fetch(front_cache, MODEL_GUIDE)
+        never_visited = fetch(front_cache, NEVER_VISITED)
+
+    assert (status, body) == (200, guide)
+    assert int(headers["Age"]) >= STALE_AFTER - 1
+    assert never_visited[0] == 503
+    assert "back shortly" in never_visited[2]
+    assert int(never_visited[1]["Retry-After"]) > 0
+
+
+def test_readers_get_the_cached_guide_while_the_database_is_down(front_cache, app_server):
+    guide = cached_in_front(front_cache, MODEL_GUIDE)
+    # Only Varnish has it now: the app would have to render it again.
+    app_server.redis.flush()
+
+    with app_server.database.stopped():
+        time.sleep(STALE_AFTER)
+        first = fetch(front_cache, MODEL_GUIDE)
+        again = fetch(front_cache, MODEL_GUIDE)  # the failed refresh left the copy in place
+        never_visited = fetch(front_cache, NEVER_VISITED)
+
+    assert (first[0], first[2]) == (200, guide)
+    assert (again[0], again[2]) == (200, guide)
+    # Pages Varnish does not have get the app's own explanation.
+    assert never_visited[0] == 503
+    assert "Career Compass" in never_visited[2]
+    assert "back shortly" in never_visited[2]

@@ -5,6 +5,8 @@ import socket
 import time
 
 import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
 from wagtail.contrib.frontend_cache.backends import BaseBackend
 
 from careersite.front_cache import backends
@@ -150,3 +152,66 @@ def test_an_unresponsive_front_cache_delays_publishing_by_one_time_out_only(
     assert time.monotonic() - started < 1.5
     assert guide.specific_class.objects.get(pk=guide.pk).live
     assert "skipping it for 30 s" in caplog.text
+
+
+@pytest.fixture
+def set_privacy(editor, django_capture_on_commit_callbacks):
+    """Post the admin's privacy dialog for ``page``; purges wait for the commit."""
+
+    def post(page, restriction_type, **fields):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = editor.post(
+                reverse("wagtailadmin_pages:set_privacy", args=[page.pk]),
+                {"restriction_type": restriction_type, **fields},
+            )
+        assert '"step": "set_privacy_done"' in response.content.decode()
+
+    return post
+
+
+def test_making_a_guide_private_purges_it_and_every_page_that_lists_it(
+    purged, set_privacy, section, guide
+):
+    sibling = GuidePageFactory(parent=section, title="Dress Code")
+    purged.clear()
+
+    set_privacy(guide, "password", password="members-only")
+
+    assert set(purged) >= {
+        "http://localhost/preparing-for-a-job-interview/follow-up-tips/",
+        "http://localhost/preparing-for-a-job-interview/",
+        "http://localhost/",
+        sibling.full_url,
+        "http://localhost/feeds/guides/",
+        "http://localhost/sitemap.xml",
+    }
+
+
+def test_making_a_section_private_purges_every_guide_under_it(purged, set_privacy, section, guide):
+    purged.clear()
+
+    set_privacy(section, "login")
+
+    assert "http://localhost/preparing-for-a-job-interview/" in purged
+    assert "http://localhost/preparing-for-a-job-interview/follow-up-tips/" in purged
+
+
+def test_making_a_private_guide_public_again_purges_its_section(
+    purged, set_privacy, section, guide
+):
+    set_privacy(guide, "login")
+    purged.clear()
+
+    set_privacy(guide, "none")
+
+    assert "http://localhost/preparing-for-a-job-interview/follow-up-tips/" in purged
+    assert "http://localhost/preparing-for-a-job-interview/" in purged
+
+
+def test_changing_which_groups_may_see_a_guide_purges_it(purged, set_privacy, guide):
+    set_privacy(guide, "groups", groups=[Group.objects.get(name="Moderators").pk])
+    purged.clear()
+
+    set_privacy(guide, "groups", groups=[Group.objects.get(name="Editors").pk])
+
+    assert "http://localhost/preparing-for-a-job-interview/follow-up-tips/" in purged

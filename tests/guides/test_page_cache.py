@@ -5,6 +5,7 @@ from django.test import Client
 from wagtail.models import Site
 
 from affiliates.models import DisclosureSettings
+from guides.models import GUIDES_PER_PAGE
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, UserFactory, affiliate_anchor
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +89,63 @@ def test_affiliate_redirects_and_the_admin_are_never_cached(client, guide):
         assert "X-Page-Cache" not in client.get("/admin/login/")
 
 
-def test_a_reader_who_carries_cookies_gets_a_freshly_rendered_page(client, guide):
+@pytest.mark.parametrize("cookie", ["SESSION_COOKIE_NAME", "CSRF_COOKIE_NAME", "messages"])
+def test_a_reader_who_carries_one_of_djangos_cookies_gets_a_freshly_rendered_page(
+    client, guide, settings, cookie
+):
     client.get(guide.url)
-    client.cookies["csrftoken"] = "abc"
+    client.cookies[getattr(settings, cookie, cookie)] = "abc"
     response = client.get(guide.url)
     assert response.status_code == 200
     assert "X-Page-Cache" not in response
+
+
+def test_analytics_and_consent_cookies_do_not_cost_a_reader_the_cached_page(client, guide):
+    first = client.get(guide.url)
+    client.cookies["_ga"] = "GA1.1.123.456"
+    client.cookies["cookie_consent"] = "yes"
+
+    response = client.get(guide.url)
+
+    assert response["X-Page-Cache"] == "HIT"
+    assert response.content == first.content
+
+
+def test_campaign_tags_and_unknown_parameters_are_answered_from_the_cached_page(client, home):
+    first = client.get("/")
+
+    response = client.get("/?utm_source=x&foo=1")
+
+    assert (first["X-Page-Cache"], response["X-Page-Cache"]) == ("MISS", "HIT")
+    assert response.content == first.content
+
+
+def test_a_page_that_was_first_visited_with_campaign_tags_is_cached_for_everyone(client, guide):
+    assert client.get(f"{guide.url}?utm_campaign=spring")["X-Page-Cache"] == "MISS"
+    assert client.get(guide.url)["X-Page-Cache"] == "HIT"
+    assert client.get(f"{guide.url}?gclid=abc")["X-Page-Cache"] == "HIT"
+
+
+def test_a_guide_ignores_a_page_number_it_does_not_read(client, guide):
+    client.get(guide.url)
+    assert client.get(f"{guide.url}?page=7")["X-Page-Cache"] == "HIT"
+
+
+@pytest.fixture
+def long_section(section):
+    """Two pages of guides: the oldest guide is alone on page 2."""
+    for number in range(GUIDES_PER_PAGE + 1):
+        GuidePageFactory(parent=section, title=f"Guide number {number}")
+    return section
+
+
+def test_each_page_of_a_section_listing_is_cached_on_its_own(client, long_section):
+    first_page = client.get(long_section.url).content.decode()
+    second = client.get(f"{long_section.url}?page=2")
+    again = client.get(f"{long_section.url}?utm_source=news&page=2")
+
+    assert "Guide number 0" not in first_page
+    assert second["X-Page-Cache"] == "MISS"
+    assert "Guide number 0" in second.content.decode()
+    assert again["X-Page-Cache"] == "HIT"
+    assert again.content == second.content
