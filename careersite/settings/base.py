@@ -72,6 +72,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle sessions end first; then the admin asks for the second factor where one is due.
+    "careersite.admin_sessions.AdminIdleTimeoutMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "careersite.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "careersite.security_headers.ContentSecurityPolicyMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -186,6 +190,26 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "careersite.client_address.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "axes_lockout.html"
+
+# --- Admin sign-in: two-step verification and session length (docs/deployment.md) ---------
+# Any editor may add an authenticator app under Account › Security; the admin then asks for
+# its code after the password (careersite/two_factor/). Wrong codes are throttled by
+# django-otp: each one doubles the wait before the next try (1 s, 2 s, 4 s, ...).
+# SECOND_FACTOR_REQUIRED_FOR_SUPERUSERS makes superusers set one up before using the admin.
+INSTALLED_APPS += [
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "careersite.two_factor",
+]
+SECOND_FACTOR_REQUIRED_FOR_SUPERUSERS = env_bool("SECOND_FACTOR_REQUIRED_FOR_SUPERUSERS", False)
+# The name authenticator apps show beside the code.
+OTP_TOTP_ISSUER = os.environ.get("SITE_NAME", "Career Compass")
+# Signed-in sessions end after this long without a request, and this long after signing in
+# however busy (careersite/admin_sessions.py). The cookie lasts no longer than a session may.
+ADMIN_IDLE_TIMEOUT_MINUTES = int(os.environ.get("ADMIN_IDLE_TIMEOUT_MINUTES", "60"))
+ADMIN_SESSION_MAX_HOURS = int(os.environ.get("ADMIN_SESSION_MAX_HOURS", "12"))
+SESSION_COOKIE_AGE = ADMIN_SESSION_MAX_HOURS * 60 * 60
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
