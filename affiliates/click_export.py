@@ -60,21 +60,23 @@ class _Line:
 
 
 def csv_lines(rows):
-    """The CSV text, a line at a time (for streaming). Times carry their UTC offset."""
+    """The CSV text, a line at a time (for streaming). Times carry their UTC offset.
+
+    Every cell passes the spreadsheet guard, not only the ones editors type today.
+    """
     writer = csv.writer(_Line())
     yield writer.writerow(COLUMNS)
     for clicked_at, slug, name, page_url, page_title, is_bot, is_staff in rows:
-        yield writer.writerow(
-            [
-                timezone.localtime(clicked_at).isoformat(timespec="seconds"),
-                slug,
-                spreadsheet_safe(name),
-                page_url,
-                spreadsheet_safe(page_title),
-                "true" if is_bot else "false",
-                "true" if is_staff else "false",
-            ]
+        cells = (
+            timezone.localtime(clicked_at).isoformat(timespec="seconds"),
+            slug,
+            name,
+            page_url,
+            page_title,
+            "true" if is_bot else "false",
+            "true" if is_staff else "false",
         )
+        yield writer.writerow([spreadsheet_safe(cell) for cell in cells])
 
 
 def write_clicks_xlsx(rows, output):

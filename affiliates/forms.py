@@ -5,23 +5,13 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from wagtail.admin.forms import WagtailAdminModelForm, WagtailAdminPageForm
-from wagtail.models import Site, Task
+from wagtail.models import Task
 
-from .models import DisclosureSettings
+from .publishing import DISCLOSURE_REQUIRED_MESSAGE, has_disclosure_page, site_for
 
 WEB_ADDRESS_MESSAGE = (
     "Enter a full web address starting with https:// or http:// "
     "(for example https://partner.example.com/offer)."
-)
-DISCLOSURE_REQUIRED_MESSAGE = (
-    "This page contains affiliate links, so it can’t be published until the site has a "
-    "published referral disclosure page. Choose one under Settings › Referral disclosure, "
-    "then publish again. You can still save this page as a draft."
-)
-BULK_DISCLOSURE_REQUIRED_MESSAGE = (
-    "Nothing was published: the site has no published referral disclosure page, and these "
-    "pages contain affiliate links: {titles}. Choose a disclosure page under Settings › "
-    "Referral disclosure, then publish again."
 )
 
 _HTTP_SCHEME = re.compile(r"^https?://", re.IGNORECASE)
@@ -62,32 +52,13 @@ class AffiliateLinkForm(WagtailAdminModelForm):
                 )
 
 
-def site_for(page, parent_page=None):
-    """The site whose settings govern ``page`` (the default site if it sits outside every site)."""
-    site = page.get_site() if page.pk else None
-    if site is None and parent_page is not None:
-        site = parent_page.get_site()
-    return site or Site.objects.filter(is_default_site=True).first()
-
-
-def has_disclosure_page(site):
-    """Whether readers following the referral notice on ``site`` would reach a live page."""
-    if site is None:
-        return False
-    page = DisclosureSettings.for_site(site).disclosure_page
-    return page is not None and page.live
-
-
-def publishing_blocked(page, site):
-    """Whether ``page``, as it would be published, carries links the site can't disclose."""
-    return bool(page.affiliate_links()) and not has_disclosure_page(site)
-
-
 class AffiliateContentPageForm(WagtailAdminPageForm):
     """Page form for content that may carry affiliate links.
 
     Publishing such a page needs a disclosure page to link the referral notice to;
-    saving a draft or submitting it for moderation does not.
+    saving a draft or submitting it for moderation does not. The rule itself, and the
+    other ways a page is published, are in ``affiliates.publishing``; checking here too
+    shows the editor the reason on the form, with what they typed kept.
     """
 
     def clean(self):

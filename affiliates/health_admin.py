@@ -33,7 +33,7 @@ from wagtail.permission_policies.pages import PagePermissionPolicy
 from .admin_views import PermissionRequiredMixin
 from .health import web_address_or_blank
 from .models import AffiliateLink, LinkHealth
-from .spreadsheets import spreadsheet_safe
+from .spreadsheets import FormulaSafeExportMixin
 
 CHANGE_LINKS = "affiliates.change_affiliatelink"
 DENIED_MESSAGE = (
@@ -195,9 +195,12 @@ class LinkWarningPaginator(WagtailPaginator):
     verbose_name_plural = "links with warnings"
 
 
-class LinkHealthReportView(LinkHealthPermissionMixin, ReportView):
+class LinkHealthReportView(LinkHealthPermissionMixin, FormulaSafeExportMixin, ReportView):
     """Reports › Link health: broken and redirected links, the pages that use them, and
-    a way to acknowledge a warning that doesn't need fixing."""
+    a way to acknowledge a warning that doesn't need fixing.
+
+    Its export carries link names and what partners' servers answered: guarded cells.
+    """
 
     template_name = "affiliates/admin/link_health_report.html"
     results_template_name = "affiliates/admin/link_health_report_results.html"
@@ -286,13 +289,6 @@ class LinkHealthReportView(LinkHealthPermissionMixin, ReportView):
                 acknowledgement(health) if health.acknowledged_status == health.status else ""
             )
         return healths
-
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        # A link's name or a partner's answer must not run as a spreadsheet formula.
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            return spreadsheet_safe(value)
-        return value
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

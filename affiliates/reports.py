@@ -29,6 +29,7 @@ from wagtail.snippets.views.snippets import InspectView
 from .charts import DailyChart
 from .models import AffiliateLink, DailyClickSummary, Partner
 from .rollup import NO_PAGE, clicks_per_day, range_totals, site_today
+from .spreadsheets import FormulaSafeExportMixin
 
 VIEW_CLICK_REPORTS = "affiliates.view_click_reports"
 #: The longest custom range the report draws, in days.
@@ -233,7 +234,7 @@ def sort_rows(rows, ordering):
     return sorted(rows, key=key, reverse=descending)
 
 
-class ClickReportView(ClickReportPermissionMixin, ReportView):
+class ClickReportView(ClickReportPermissionMixin, FormulaSafeExportMixin, ReportView):
     """Reports › Affiliate clicks: clicks and unique visitors per link, partner or page."""
 
     template_name = "affiliates/admin/click_report.html"

@@ -1,19 +1,32 @@
-"""Text that survives a trip through a spreadsheet, both ways.
+"""Text that survives a trip through a spreadsheet, both ways: the one formula guard.
 
 Spreadsheet programs run a cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a
 carriage return as a formula, so CSV we write puts an apostrophe in front of such text
 (the convention spreadsheets themselves use for "this is text"). CSV we read takes that
-apostrophe off again, so an exported file imports unchanged. Cells are never evaluated.
+apostrophe off again, so an exported file imports unchanged. Workbook cells are stored
+as text, never as formulas. Cells are never evaluated.
+
+Every export goes through here: admin listings and reports through
+``FormulaSafeExportMixin`` (Wagtail's ``SpreadsheetExportMixin``, guarded), the raw click
+export through ``spreadsheet_safe`` and ``write_xlsx``. tests/affiliates/
+test_spreadsheet_exports.py finds every export in the admin and fails for one that isn't.
 """
 
 import datetime
 
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
-def spreadsheet_safe(text):
-    """``text`` as a CSV cell no spreadsheet will run as a formula."""
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
+def spreadsheet_safe(value):
+    """``value`` as a CSV cell no spreadsheet will run as a formula (non-text is left alone)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return f"'{value}"
+    return value
 
 
 def unguarded(text):
@@ -23,30 +36,58 @@ def unguarded(text):
     return text
 
 
+def worksheet_cell(sheet, value, number_format=None):
+    """A cell for a write-only ``sheet`` holding ``value``, never a formula.
+
+    openpyxl stores text starting with ``=`` as a formula; it is stored as text instead.
+    """
+    cell = WriteOnlyCell(sheet, value)
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    if number_format:
+        cell.number_format = number_format
+    return cell
+
+
 def write_xlsx(output, headings, rows, sheet_title="Sheet1"):
     """Write ``rows`` (sequences of cell values) under ``headings`` as a workbook.
 
-    Strings are always stored as text, never formulas; aware datetimes are written in
-    the site's time zone (spreadsheets have no time zones).
+    Aware datetimes are written in the site's time zone (spreadsheets have no time zones).
     """
-    from django.utils import timezone
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
     workbook = Workbook(write_only=True, iso_dates=True)
     sheet = workbook.create_sheet(title=sheet_title)
-    sheet.append(list(headings))
+    sheet.append([worksheet_cell(sheet, heading) for heading in headings])
 
     def cell(value):
-        if isinstance(value, datetime.datetime) and timezone.is_aware(value):
-            value = timezone.make_naive(value)
-        result = WriteOnlyCell(sheet, value)
-        if result.data_type == "f":
-            result.data_type = "s"
         if isinstance(value, datetime.datetime):
-            result.number_format = "yyyy-mm-dd hh:mm:ss"
-        return result
+            if timezone.is_aware(value):
+                value = timezone.make_naive(value)
+            return worksheet_cell(sheet, value, number_format="yyyy-mm-dd hh:mm:ss")
+        return worksheet_cell(sheet, value)
 
     for row in rows:
         sheet.append([cell(value) for value in row])
     workbook.save(output)
+
+
+class FormulaSafeExportMixin(SpreadsheetExportMixin):
+    """Wagtail's CSV/XLSX export for listings and reports, with every cell guarded.
+
+    Every admin view with an export uses this instead of Wagtail's mixin.
+    """
+
+    def write_csv_row(self, writer, row_dict):
+        return writer.writerow(
+            {
+                field: spreadsheet_safe(self.preprocess_field_value(field, value, self.FORMAT_CSV))
+                for field, value in row_dict.items()
+            }
+        )
+
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        for field, value in row_dict.items():
+            yield worksheet_cell(
+                worksheet,
+                self.preprocess_field_value(field, value, self.FORMAT_XLSX),
+                number_format=date_format if isinstance(value, datetime.datetime) else None,
+            )

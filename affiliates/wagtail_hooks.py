@@ -32,9 +32,10 @@ from .admin_views import (
     can_export_clicks,
     can_import_links,
 )
-from .forms import BULK_DISCLOSURE_REQUIRED_MESSAGE, AffiliateLinkForm, publishing_blocked, site_for
+from .forms import AffiliateLinkForm
 from .importing import COLUMNS as IMPORT_COLUMNS
 from .models import DESTINATION_CHANGED, AffiliateLink, LinkHealth, Partner
+from .publishing import BULK_DISCLOSURE_REQUIRED_MESSAGE, latest_content_blocked
 from .reports import (
     AffiliateLinkInspectView,
     ClickDashboardPanel,
@@ -43,24 +44,19 @@ from .reports import (
     can_view_click_reports,
 )
 from .rich_text import AffiliateLinkHandler
-from .spreadsheets import spreadsheet_safe
+from .spreadsheets import FormulaSafeExportMixin
 
 FEATURE_NAME = "affiliate-link"
 # The Draftail entity type; rich text in the database stays <a linktype="affiliate" id="…">.
 ENTITY_TYPE = "AFFILIATE_LINK"
 
 
-class AffiliateLinkIndexView(IndexView):
+class AffiliateLinkIndexView(FormulaSafeExportMixin, IndexView):
     """The listing, with how often each link is used and a way to that usage, and the
-    bulk tools: import links from CSV, export raw clicks (affiliates.admin_views)."""
+    bulk tools: import links from CSV, export raw clicks (affiliates.admin_views).
 
-    def preprocess_field_value(self, field, value, export_format):
-        value = super().preprocess_field_value(field, value, export_format)
-        # Text stays text in a spreadsheet, and the import takes the guard off again.
-        # (Wagtail already keeps XLSX cells from turning into formulas.)
-        if export_format == self.FORMAT_CSV and isinstance(value, str):
-            return spreadsheet_safe(value)
-        return value
+    Its export keeps text as text, and the import takes the guard off again.
+    """
 
     @cached_property
     def header_buttons(self):
@@ -338,8 +334,9 @@ def register_affiliate_link_feature(features):
     )
 
 
-# Publishing: the page form refuses to publish affiliate content the site can't
-# disclose (affiliates.forms); bulk publishing from page listings is held to the same rule.
+# Publishing: no page with affiliate links goes live on a site that can't disclose them
+# (affiliates.publishing). Bulk publishing asks first, so nothing in the batch is published
+# and the editor sees which pages stopped it.
 
 
 @hooks.register("before_bulk_action")
@@ -351,7 +348,7 @@ def refuse_bulk_publishing_without_disclosure(request, action_type, objects, act
         "include_descendants"
     ):
         pages += [descendant for page in pages for descendant in page.get_descendants().not_live()]
-    blocked = [page.title for page in pages if _would_publish_undisclosed(page)]
+    blocked = [page.title for page in pages if latest_content_blocked(page)]
     if not blocked:
         return None
     messages.error(
@@ -359,14 +356,6 @@ def refuse_bulk_publishing_without_disclosure(request, action_type, objects, act
         BULK_DISCLOSURE_REQUIRED_MESSAGE.format(titles=", ".join(f"“{t}”" for t in blocked)),
     )
     return redirect(action_view.next_url)
-
-
-def _would_publish_undisclosed(page):
-    revision = page.get_latest_revision()
-    content = revision.as_object() if revision else page.specific
-    if not hasattr(content, "affiliate_links"):
-        return False
-    return publishing_blocked(content, site_for(page))
 
 
 # Click reports: Reports › Affiliate clicks, each link's inspect view, a dashboard panel.

@@ -24,14 +24,12 @@ class PageFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, parent=None, publish=True, **kwargs):
         parent = parent or Page.get_first_root_node()
-        page = parent.add_child(instance=model_class(*args, **kwargs))
+        # A draft is never live, not even for a moment: a page created live is published.
+        page = parent.add_child(instance=model_class(*args, live=publish, **kwargs))
         revision = page.save_revision()
         if publish:
             revision.publish()
             page.refresh_from_db()
-        else:
-            page.live = False
-            page.save(update_fields=["live"])
         return page
 
 

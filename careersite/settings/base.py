@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "careersite.two_factor.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "careersite.security_headers.ContentSecurityPolicyMiddleware",
+    # An admin action the disclosure rule refused goes back with the reason, not a 500.
+    "affiliates.publishing.DisclosureRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import socket
 
 import pytest
 from bs4 import BeautifulSoup
@@ -119,7 +120,9 @@ def test_the_listing_exports_to_a_spreadsheet(editor):
     assert dict(zip(header, row, strict=True))["reader_link"] == "/go/acme-coaching/"
 
 
-def test_a_link_used_in_rich_text_and_in_a_call_to_action_lists_both_pages(editor, section):
+def test_a_link_used_in_rich_text_and_in_a_call_to_action_lists_both_pages(
+    editor, section, disclosure_page
+):
     link = AffiliateLinkFactory(name="Acme coaching")
     in_text = GuidePageFactory(
         parent=section, title="Follow up", body=[question("How?", affiliate_anchor(link))]
@@ -137,7 +140,7 @@ def test_a_link_used_in_rich_text_and_in_a_call_to_action_lists_both_pages(edito
     assert referencing == {str(in_text.pk), str(in_box.pk)}
 
 
-def test_the_listing_says_how_many_pages_use_each_link(editor, section):
+def test_the_listing_says_how_many_pages_use_each_link(editor, section, disclosure_page):
     link = AffiliateLinkFactory(name="Acme coaching")
     unused = AffiliateLinkFactory(name="Unused offer")
     GuidePageFactory(parent=section, intro=f"<p>{affiliate_anchor(link)}</p>")
@@ -204,3 +207,71 @@ def test_a_complete_https_destination_is_accepted(editor):
     assert response.status_code == 302
     link = AffiliateLink.objects.get()
     assert link.destination_url == "https://acme.example.com/offer?aff=42"
+
+
+PRIVATE_NETWORK_MESSAGE = (
+    "This address points inside a private network; links must lead to a public website."
+)
+
+
+def destination_errors(response, field="destination_url"):
+    soup = BeautifulSoup(response.content, "html.parser")
+    errors = soup.select_one(f"[data-field-wrapper]:has(#id_{field}) .error-message")
+    return " ".join(errors.get_text().split()) if errors else ""
+
+
+@pytest.mark.parametrize(
+    "address",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:6379/",
+        "http://10.0.0.5:8080/",
+        "http://127.0.0.1/",
+        "http://100.64.0.1/",
+        "https://[fd00::1]/",
+        "http://[::ffff:127.0.0.1]/",
+    ],
+    ids=["metadata", "localhost", "private", "loopback", "cgnat", "unique-local", "v4-mapped"],
+)
+def test_a_destination_inside_a_private_network_is_refused_with_a_clear_message(editor, address):
+    response = editor.post(reverse(ADD_URL), add_form_data(editor, destination_url=address))
+
+    assert response.status_code == 200
+    assert destination_errors(response) == PRIVATE_NETWORK_MESSAGE
+    assert not AffiliateLink.objects.exists()
+
+
+def test_a_destination_on_a_port_other_than_80_or_443_is_refused(editor):
+    data = add_form_data(editor, destination_url="https://partner.example.com:8443/offer")
+
+    response = editor.post(reverse(ADD_URL), data)
+
+    assert destination_errors(response) == (
+        "This address uses port 8443, not a standard web port (80 or 443); links must lead "
+        "to a public website."
+    )
+    assert not AffiliateLink.objects.exists()
+
+
+def test_a_fallback_inside_a_private_network_is_refused_too(editor):
+    data = add_form_data(
+        editor, destination_url="https://acme.example.com/", fallback_url="http://192.168.1.1/"
+    )
+
+    response = editor.post(reverse(ADD_URL), data)
+
+    assert destination_errors(response, "fallback_url") == PRIVATE_NETWORK_MESSAGE
+    assert not AffiliateLink.objects.exists()
+
+
+def test_the_form_does_not_look_names_up_so_it_works_without_dns(editor, monkeypatch):
+    def no_dns(*args, **kwargs):
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_dns)
+    data = add_form_data(editor, destination_url="https://offers.partner.example/?aff=42")
+
+    response = editor.post(reverse(ADD_URL), data)
+
+    assert response.status_code == 302
+    assert AffiliateLink.objects.get().destination_url == "https://offers.partner.example/?aff=42"

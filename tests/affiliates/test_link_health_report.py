@@ -76,7 +76,9 @@ def test_the_report_lists_broken_and_redirected_links_but_not_healthy_or_blocked
     assert list(rows(response)) == ["Gone offer", "Moved offer"]
 
 
-def test_each_row_shows_status_reason_where_it_ends_and_the_pages_using_the_link(client, section):
+def test_each_row_shows_status_reason_where_it_ends_and_the_pages_using_the_link(
+    client, section, disclosure_page
+):
     # A manager who edits pages too: the pages are linked to their edit views.
     sign_in(client, "Affiliate managers", "Editors")
     link = AffiliateLinkFactory(name="Acme coaching", destination_url="https://acme.example/x")
@@ -110,7 +112,9 @@ def test_each_row_shows_status_reason_where_it_ends_and_the_pages_using_the_link
     )
 
 
-def test_a_manager_who_cannot_edit_pages_sees_their_titles_without_links(manager, section):
+def test_a_manager_who_cannot_edit_pages_sees_their_titles_without_links(
+    manager, section, disclosure_page
+):
     link = set_health(AffiliateLinkFactory(name="Gone offer"), Status.BROKEN)
     GuidePageFactory(parent=section, title="Interview prep", intro=affiliate_anchor(link))
 
@@ -129,7 +133,7 @@ def test_an_unused_link_says_so(manager):
 
 
 def test_the_report_reads_usage_for_all_rows_at_once(
-    manager, section, django_assert_max_num_queries
+    manager, section, disclosure_page, django_assert_max_num_queries
 ):
     for n in range(3):
         set_health(AffiliateLinkFactory(name=f"Offer {n}"), Status.BROKEN)
@@ -243,7 +247,9 @@ def test_acknowledging_needs_a_post_with_the_csrf_token():
     assert LinkHealth.objects.get(link=link).needs_attention
 
 
-def test_the_report_exports_to_csv_with_the_pages_using_each_link(manager, section):
+def test_the_report_exports_to_csv_with_the_pages_using_each_link(
+    manager, section, disclosure_page
+):
     link = set_health(
         AffiliateLinkFactory(name="=Gone offer", slug="gone"), Status.BROKEN, "HTTP 404 Not Found"
     )
@@ -303,3 +309,27 @@ def test_the_report_says_when_links_were_last_checked(manager):
     assert "Links were last checked" in manager.get(REPORT_URL).content.decode()
     LinkHealth.objects.all().delete()
     assert "Links have not been checked yet." in manager.get(REPORT_URL).content.decode()
+
+
+def test_a_final_address_that_is_not_a_web_page_is_shown_as_text_never_as_a_link(manager):
+    # Saved by a checker from before final addresses had to be web pages.
+    script = "javascript:alert(document.cookie)"
+    set_health(AffiliateLinkFactory(name="Old check"), Status.BROKEN, final_url=script)
+    web = "https://other.example/landing"
+    set_health(AffiliateLinkFactory(name="Moved offer"), Status.REDIRECTED, final_url=web)
+
+    response = manager.get(REPORT_URL)
+
+    old, moved = rows(response)["Old check"], rows(response)["Moved offer"]
+    assert cells(old)[5] == script
+    assert not old.select(f'a[href="{script}"]')
+    assert moved.find("a", string=web)["href"] == web
+
+
+def test_a_refused_redirect_is_recorded_without_its_address_when_it_is_not_a_web_page():
+    link = AffiliateLinkFactory()
+
+    record(link, CheckResult("failed", "Refused", None, "data:text/html,hi", conclusive=True))
+
+    assert LinkHealth.objects.get(link=link).final_url == ""
+    assert LinkHealth.objects.get(link=link).status == Status.BROKEN
