@@ -1,12 +1,11 @@
 """Referral links editors manage in one place, the clicks they earn, and the disclosure."""
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import IntegrityError, models
+from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_delete
 from django.dispatch import receiver
 from django.urls import reverse
@@ -20,6 +19,7 @@ from wagtail.search import index
 
 from careersite import outbound
 
+from .forwarding import FORWARDED_PARAMETERS_HELP, validate_parameter_names
 from .tracking_templates import validate_tracking_template
 
 
@@ -82,6 +82,13 @@ class Partner(index.Indexed, models.Model):
         validators=[validate_tracking_template],
         help_text=TRACKING_TEMPLATE_HELP + " Applies to all this partner's links.",
     )
+    forwarded_parameters = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_parameter_names],
+        help_text=FORWARDED_PARAMETERS_HELP
+        + " Applies to this partner's links that forward parameters.",
+    )
     notes = models.TextField(blank=True, help_text="Programme terms, contacts, payout notes.")
 
     panels = [
@@ -93,6 +100,7 @@ class Partner(index.Indexed, models.Model):
                 FieldPanel("disclosure_sentence"),
                 FieldPanel("link_marker"),
                 FieldPanel("tracking_template"),
+                FieldPanel("forwarded_parameters"),
             ],
             heading="Programme rules",
         ),
@@ -165,7 +173,14 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
     )
     pass_query_parameters = models.BooleanField(
         default=False,
-        help_text="Forward query parameters from the /go/ address to the destination.",
+        help_text="Forward the reader's utm_* campaign tags (and the parameters listed "
+        "below or on the partner) from the /go/ address to the destination.",
+    )
+    forwarded_parameters = models.CharField(
+        max_length=300,
+        blank=True,
+        validators=[validate_parameter_names],
+        help_text=FORWARDED_PARAMETERS_HELP,
     )
     is_active = models.BooleanField(
         "active", default=True, help_text="Inactive links go to the fallback address, if any."
@@ -212,6 +227,7 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
                 FieldPanel("fallback_url"),
                 FieldPanel("redirect_status"),
                 FieldPanel("pass_query_parameters"),
+                FieldPanel("forwarded_parameters"),
                 FieldPanel("tracking_template"),
             ],
             heading="Behaviour",
@@ -296,6 +312,15 @@ def link_is_live(link, now=None):
 class Click(models.Model):
     """One reader following an affiliate link. Holds no IP address or user agent."""
 
+    # NULL, not "", for clicks stored before click ids: unique allows many NULLs.
+    click_id = models.CharField(  # noqa: DJ001
+        max_length=16,
+        unique=True,
+        null=True,
+        editable=False,
+        help_text="Random, made when the reader clicked; stores each click once however "
+        "often it is delivered.",
+    )
     link = models.ForeignKey(AffiliateLink, on_delete=models.CASCADE, related_name="clicks")
     clicked_at = models.DateTimeField(db_index=True)
     page = models.ForeignKey(
@@ -303,7 +328,8 @@ class Click(models.Model):
     )
     visitor_key = models.CharField(
         max_length=64,
-        help_text="Salted hash of address, browser and day; the salt rotates daily.",
+        help_text="Salted hash of the address and day; the salt rotates daily and is "
+        "never stored in the database.",
     )
     is_bot = models.BooleanField(default=False)
     is_staff = models.BooleanField(
@@ -560,39 +586,6 @@ class DailyVisitor(models.Model):
         return f"Visitor {self.visitor_key[:8]}… on {self.day:%Y-%m-%d}"
 
 
-class VisitorSalt(models.Model):
-    """The secret mixed into one day's visitor keys.
-
-    Only the current day's salt is kept: once a new day's salt exists the older ones
-    are deleted, so nobody (including us) can recompute a past key from an address
-    and browser and follow a reader from one day to the next.
-    """
-
-    day = models.DateField(unique=True)
-    value = models.CharField(max_length=64, editable=False)
-
-    class Meta:
-        ordering = ["-day"]
-
-    def __str__(self):
-        return f"Visitor salt for {self.day:%Y-%m-%d}"
-
-    @classmethod
-    def for_day(cls, day):
-        """The salt for ``day``, made (and the older ones deleted) on first use."""
-        try:
-            salt, created = cls.objects.get_or_create(
-                day=day, defaults={"value": secrets.token_hex(32)}
-            )
-        except IntegrityError:
-            # get_or_create re-reads after losing an insert race, but under stricter
-            # isolation that read can miss the winner's row; by now it is committed.
-            salt, created = cls.objects.get(day=day), False
-        if created:
-            cls.objects.filter(day__lt=day).delete()
-        return salt.value
-
-
 class DisclosurePage(Page):
     """The page explaining how the site earns referral fees. One per site."""
 
@@ -659,11 +652,25 @@ def forget_cached_redirect(sender, instance, **kwargs):
 
 @receiver(post_save, sender=Partner, dispatch_uid="affiliates_forget_partner_links")
 def forget_partner_links(sender, instance, created, **kwargs):
-    """Cached redirects carry the partner's tracking template; drop its links' ones."""
+    """Cached redirects carry the partner's rules; drop its links' ones."""
     from .tracking import forget_links
 
     if not created:
         forget_links(set(instance.links.values_list("slug", flat=True)))
+
+
+@receiver(pre_delete, sender=Partner, dispatch_uid="affiliates_remember_partner_links")
+def remember_partner_links(sender, instance, **kwargs):
+    # Deleting the partner sets its links' partner to NULL by UPDATE, which sends no
+    # signal for the links: remember them now and forget their cached rules after.
+    instance._link_slugs = set(instance.links.values_list("slug", flat=True))
+
+
+@receiver(post_delete, sender=Partner, dispatch_uid="affiliates_forget_deleted_partner_links")
+def forget_deleted_partner_links(sender, instance, **kwargs):
+    from .tracking import forget_links
+
+    forget_links(getattr(instance, "_link_slugs", set()))
 
 
 @receiver(post_save, sender=AffiliateLink, dispatch_uid="affiliates_log_destination")

@@ -89,13 +89,18 @@ def current_page():
     return rendering.page if rendering is not None else None
 
 
-def _from_query(page):
-    return f"?from={page.pk}" if page is not None and page.pk else ""
+def _from_query(page, link):
+    """``?from=`` naming ``page``, signed for ``link``, so the click is credited to it."""
+    from . import tracking
+
+    if page is None or not page.pk:
+        return ""
+    return f"?from={tracking.from_value(page.pk, link.slug)}"
 
 
 def cloaked_href(link, page=None):
     page = page if page is not None else current_page()
-    return link.get_absolute_url() + _from_query(page)
+    return link.get_absolute_url() + _from_query(page, link)
 
 
 def ping_url(link, page=None):
@@ -105,7 +110,7 @@ def ping_url(link, page=None):
     address served it and stays within the Content-Security-Policy's
     ``connect-src 'self'``. No Host header a client sends can end up in the page.
     """
-    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page)
+    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page, link)
 
 
 def direct_href(link, page=None):

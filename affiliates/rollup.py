@@ -10,7 +10,7 @@ Three tables, all additive counters, all in the site's time zone (``TIME_ZONE``)
 They are kept exact two ways:
 
 - ``insert_click`` counts each click as it is recorded, in the same transaction as the
-  click's INSERT (``tracking.record_click``): upserts, so simultaneous clicks never
+  click's INSERT (``click_recording.write_click``): upserts, so simultaneous clicks never
   lose a count; on PostgreSQL one statement (the writes in a function whose plans
   PostgreSQL keeps), elsewhere a few statements in a transaction.
   A visitor is unique once per day, link and page: ``DailyVisitor`` remembers the
@@ -179,9 +179,12 @@ def _insert_and_count_sql(insert_click_sql):
 
 
 def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_bot, when):
-    """Run the click's INSERT (``… RETURNING page_id``) and count it in the roll-ups.
+    """Run the click's INSERT (``… ON CONFLICT DO NOTHING RETURNING page_id``) and, if it
+    stored a row, count it in the roll-ups. Call it inside a transaction, so both happen
+    or neither does (on PostgreSQL they are one statement anyway).
 
-    Both happen or neither does. Returns the page id the INSERT returned.
+    Returns whether the click was new: a click id already stored inserts nothing and
+    counts nothing.
     """
     if connection.vendor == "postgresql":
         day = site_day(when)
@@ -189,19 +192,21 @@ def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_b
             _insert_and_count_sql(insert_click_sql),
             [*params, day, month_start(day), link_id, visitor_key, is_bot],
         )
-        return cursor.fetchone()[0]
-    with transaction.atomic(using=connection.alias):
-        cursor.execute(insert_click_sql, params)
-        page_id = cursor.fetchone()[0]
-        count_click(
-            cursor,
-            link_id=link_id,
-            page_id=page_id,
-            visitor_key=visitor_key,
-            is_bot=is_bot,
-            when=when,
-        )
-    return page_id
+        return cursor.fetchone() is not None
+    # Elsewhere several statements: the caller holds them in one transaction.
+    cursor.execute(insert_click_sql, params)
+    inserted = cursor.fetchone()
+    if inserted is None:
+        return False
+    count_click(
+        cursor,
+        link_id=link_id,
+        page_id=inserted[0],
+        visitor_key=visitor_key,
+        is_bot=is_bot,
+        when=when,
+    )
+    return True
 
 
 # Reading: a date range from whole months where it can, days where it must.

@@ -61,6 +61,11 @@ def ping(request, slug):
     if link is None:
         # Nobody reads a ping's answer: no need to render the site's 404 page.
         return _private(HttpResponse(status=404))
+    return ping_answer(request, link)
+
+
+def ping_answer(request, link):
+    """Count the ping if it is one of our readers' on a live link; answer 204 either way."""
     if link.is_live() and ping_is_for(request, link):
         tracking.track_click(request, link, navigation=False)
     return _private(HttpResponse(status=204))
@@ -69,18 +74,36 @@ def ping(request, slug):
 def ping_is_for(request, link):
     """Whether the ping reports a click on one of our pages on this link's address.
 
-    Another site could put ``ping="…/go/<slug>/ping/"`` on its own links and have its
-    readers' browsers inflate our counts; browsers tell us which site sent a request
-    (``Sec-Fetch-Site``) and where the link went (``Ping-To``), so such pings are
-    not counted. Beacons and older browsers send neither, and are taken at their word.
+    Another site could put ``ping="…/go/<slug>/ping/"`` on its own links, and a script
+    can POST here with no browser at all, to inflate our counts. Browsers say which
+    site sent a request: ``Sec-Fetch-Site: same-origin``, or (browsers without it)
+    an ``Origin`` that is this site's. A ping saying neither is not counted. Where the
+    browser names the link's address (``Ping-To``) it must be this link's.
     """
     site = request.META.get("HTTP_SEC_FETCH_SITE")
-    if site is not None and site.lower() != "same-origin":
+    if site is not None:
+        if site.lower() != "same-origin":
+            return False
+    elif not _from_this_site(request):
         return False
     ping_to = request.META.get("HTTP_PING_TO")
     if ping_to is None:
         return True
     return _host(ping_to) == _host(link.destination_url)
+
+
+def _from_this_site(request):
+    origin = request.META.get("HTTP_ORIGIN")
+    if not origin or origin == "null":
+        return False
+    try:
+        parts = urlsplit(origin)
+    except ValueError:
+        return False
+    return parts.netloc.lower() == request.get_host().lower() and parts.scheme in (
+        "http",
+        "https",
+    )
 
 
 def _host(url):
@@ -99,7 +122,7 @@ def redirect_for(request, link):
     if link.is_live():
         if request.method == "GET":
             tracking.track_click(request, link)
-        page_id = tracking.page_id_from(request.GET.get(tracking.FROM_PARAMETER))
+        page_id = tracking.page_id_from(request.GET.get(tracking.FROM_PARAMETER), link.slug)
         values = tracking.template_values_for(link, page_id, request)
         return _private(_redirect(tracking.destination(link, request.GET, values), link.status))
     if link.fallback_url:

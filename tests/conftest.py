@@ -12,11 +12,13 @@ from tests.factories import (
 
 @pytest.fixture(autouse=True)
 def _isolated_cache():
-    from django.core.cache import cache
+    from django.core.cache import caches
 
-    cache.clear()
+    for alias in ("default", "links"):
+        caches[alias].clear()
     yield
-    cache.clear()
+    for alias in ("default", "links"):
+        caches[alias].clear()
 
 
 @pytest.fixture

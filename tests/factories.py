@@ -140,15 +140,6 @@ def affiliate_anchor(link, text="this offer"):
     return f'<a linktype="affiliate" id="{link.pk}">{text}</a>'
 
 
-class VisitorSaltFactory(factory.django.DjangoModelFactory):
-    day = factory.Faker("date_this_year")
-    value = factory.Faker("sha256")
-
-    class Meta:
-        model = "affiliates.VisitorSalt"
-        django_get_or_create = ("day",)
-
-
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 "
     "(KHTML, like Gecko) Chrome/124.0.0.0 Safari/537.36"
@@ -164,3 +155,10 @@ def browser_headers(**headers):
         "REMOTE_ADDR": "203.0.113.7",
         **headers,
     }
+
+
+def signed_from(page, link):
+    """The ``?from=`` value ``page`` writes on its link to ``link`` when it renders."""
+    from affiliates.tracking import from_value
+
+    return from_value(page.pk, link.slug)

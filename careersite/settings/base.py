@@ -153,12 +153,30 @@ if CACHE_URL:
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    # Affiliate links for /go/: the same Redis, but failures are raised, so a link
+    # change that could not reach the cache is noticed and retried (affiliates/tracking.py).
+    CACHES["links"] = {
+        **CACHES["default"],
+        "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "links": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "links"},
+    }
 
 # Trusted reverse proxies in front of the app. Each appends the address it saw to
 # X-Forwarded-For, so the client is the entry this many places from the right.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+
+# Where clicks wait for the database (affiliates/click_queue.py, docs/affiliate-links.md):
+# a Redis list that `manage.py process_clicks` empties. Defaults to the shared cache's
+# Redis; with none (the embedded default) each click is written at once. Clicks neither
+# can take are spooled to files in CLICK_SPOOL_DIR on the app server's own disk.
+CLICK_QUEUE_URL = os.environ.get("CLICK_QUEUE_URL") or CACHE_URL or ""
+CLICK_SPOOL_DIR = Path(os.environ.get("CLICK_SPOOL_DIR") or BASE_DIR / "var" / "click-spool")
+# Human clicks one address can add per link per hour; more are kept but flagged as bots.
+CLICK_HUMAN_LIMIT_PER_HOUR = int(os.environ.get("CLICK_HUMAN_LIMIT_PER_HOUR", "10"))
 
 # Days raw affiliate clicks are kept before `manage.py prune_clicks` deletes them; the
 # daily roll-up the click reports read is kept for good.
@@ -219,10 +237,11 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# An empty value in the environment file means the default, never the current folder.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -236,7 +255,6 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Wagtail marks its own preview views SAMEORIGIN, so everything else can refuse framing.
 X_FRAME_OPTIONS = "DENY"
-
 # Browser features no page of ours uses, refused for every page and anything it frames
 # (careersite/security_headers.py). Django has no setting for this header.
 PERMISSIONS_POLICY = {
@@ -309,7 +327,6 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # redirect. Tests add their local servers here; a deployment has no reason to.
 OUTBOUND_ALLOWED_NETWORKS = []  # e.g. ["127.0.0.0/8", "::1/128"]
 OUTBOUND_ALLOWED_PORTS = [80, 443]
-WAGTAIL_I18N_ENABLED = False
 WAGTAIL_I18N_ENABLED = False
 
 LOGGING = {

@@ -16,3 +16,9 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 # Serve static files straight from the source folders; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Clicks are written at once unless a test asks for the queue (tests/affiliates/
+# test_click_queue.py gives it a Redis database of its own), and spooled to a folder
+# of the test run's own.
+CLICK_QUEUE_URL = ""
+CLICK_SPOOL_DIR = BASE_DIR / ".test-spool"  # noqa: F405

@@ -6,7 +6,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from affiliates.blocks import AffiliateCallToActionBlock
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, affiliate_anchor, question
+from tests.factories import (
+    AffiliateLinkFactory,
+    GuidePageFactory,
+    affiliate_anchor,
+    question,
+    signed_from,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +35,9 @@ def boxes(client, page):
     return BeautifulSoup(response.content, "html.parser").select("aside.cta")
 
 
-def test_the_button_is_a_cloaked_sponsored_link_attributed_to_the_page(client, section):
+def test_the_button_is_a_cloaked_sponsored_link_attributed_to_the_page(
+    client, section, disclosure_page
+):
     link = AffiliateLinkFactory(slug="acme-coaching", destination_url="https://acme.example/x")
     guide = GuidePageFactory(
         parent=section,
@@ -39,7 +47,7 @@ def test_the_button_is_a_cloaked_sponsored_link_attributed_to_the_page(client, s
     [box] = boxes(client, guide)
 
     button = box.select_one("a.button")
-    assert button["href"] == f"/go/acme-coaching/?from={guide.pk}"
+    assert button["href"] == f"/go/acme-coaching/?from={signed_from(guide, link)}"
     assert button["rel"] == ["sponsored", "nofollow", "noopener"]
     assert button.get_text() == "Book a session"
     assert box.h2.get_text() == "Practise"
@@ -47,7 +55,9 @@ def test_the_button_is_a_cloaked_sponsored_link_attributed_to_the_page(client, s
     assert "acme.example" not in str(box)
 
 
-def test_two_boxes_for_the_same_link_are_each_labelled_by_their_own_heading(client, section):
+def test_two_boxes_for_the_same_link_are_each_labelled_by_their_own_heading(
+    client, section, disclosure_page
+):
     link = AffiliateLinkFactory()
     guide = GuidePageFactory(
         parent=section,
@@ -74,7 +84,9 @@ def test_a_box_rendered_outside_a_page_still_labels_itself_by_its_heading():
     assert first.select_one("a.button")["href"] == link.get_absolute_url()
 
 
-def test_a_box_whose_link_was_deleted_is_left_out_and_the_page_still_renders(client, section):
+def test_a_box_whose_link_was_deleted_is_left_out_and_the_page_still_renders(
+    client, section, disclosure_page
+):
     kept, deleted = AffiliateLinkFactory(), AffiliateLinkFactory()
     guide = GuidePageFactory(
         parent=section,
@@ -97,7 +109,9 @@ def test_the_block_preview_shows_a_real_managed_link():
     assert link.slug in preview.select_one("aside.cta a.button")["href"]
 
 
-def test_many_boxes_and_links_cost_no_more_queries_than_one(client, section, settings):
+def test_many_boxes_and_links_cost_no_more_queries_than_one(
+    client, section, disclosure_page, settings
+):
     settings.PAGE_CACHE_SECONDS = 0  # measure rendering, not the full-page cache
 
     def guide_with(count):

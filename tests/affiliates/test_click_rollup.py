@@ -3,13 +3,14 @@
 import datetime
 import io
 import random
+import time
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from affiliates import rollup
+from affiliates import click_queue, rollup
 from affiliates.models import (
     Click,
     DailyClickSummary,
@@ -172,7 +173,7 @@ def test_visitor_keys_are_kept_only_while_their_day_can_get_clicks(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_when_the_rollup_fails_the_reader_is_still_redirected_and_nothing_is_half_counted(
+def test_when_the_rollup_fails_the_reader_is_redirected_nothing_is_half_counted_and_nothing_lost(
     client, caplog
 ):
     link = AffiliateLinkFactory()
@@ -187,8 +188,13 @@ def test_when_the_rollup_fails_the_reader_is_still_redirected_and_nothing_is_hal
             cursor.execute(f"ALTER TABLE {table}_away RENAME TO {table}")
 
     assert response["Location"] == link.destination_url
-    assert "Could not record a click" in caplog.text
-    assert Click.objects.count() == 1  # the second click went with its roll-up
+    assert "spooled it" in caplog.text
+    assert Click.objects.count() == 1  # the second click went with its roll-up…
+    assert stored_rollup() == expected_rollup()
+    # …into the spool, from which it is written, with its roll-up, once the table is back.
+    time.sleep(click_queue.SPOOL_SETTLE_SECONDS)
+    assert click_queue.drain_spool() == 1
+    assert Click.objects.count() == 2
     assert stored_rollup() == expected_rollup()
 
 

@@ -15,7 +15,7 @@ from threading import Barrier
 import pytest
 from django.db import connection
 
-from affiliates import tracking
+from affiliates import visitor_keys
 from affiliates.models import Click
 from tests.factories import BROWSER_USER_AGENT, AffiliateLinkFactory
 
@@ -72,6 +72,7 @@ def _gunicorn_on_a_copy_of_the_test_database(database, link):
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "careersite.settings.test",
         "DATABASE_URL": f"sqlite:///{database}",
+        "PROXY_COUNT": "1",
     }
     env.pop("REDIS_URL", None)
     env.pop("CACHE_URL", None)
@@ -118,8 +119,14 @@ class _DontFollow(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_simultaneous_clicks_are_all_counted(link, click_server):
-    tracking.forget_salt()  # the first clicks also race to create the day's salt
+@pytest.fixture
+def one_proxy(settings):
+    # Readers are told apart by address; each comes through "our" proxy with its own.
+    settings.PROXY_COUNT = 1
+
+
+def test_simultaneous_clicks_are_all_counted(link, one_proxy, click_server):
+    visitor_keys.forget()  # the first clicks also race to create the day's salt
     base_url, click_counts = click_server
     opener = urllib.request.build_opener(_DontFollow)
     start = Barrier(READERS)
@@ -127,8 +134,11 @@ def test_simultaneous_clicks_are_all_counted(link, click_server):
     def click(reader):
         request = urllib.request.Request(  # noqa: S310 (our own test server)
             f"{base_url}/go/{link.slug}/",
-            # A browser version per reader, so each is a different visitor.
-            headers={"User-Agent": BROWSER_USER_AGENT.replace("124.0.0.0", f"124.0.0.{reader}")},
+            # An address per reader, so each is a different visitor.
+            headers={
+                "User-Agent": BROWSER_USER_AGENT,
+                "X-Forwarded-For": f"198.51.100.{reader + 1}",
+            },
         )
         start.wait()
         try:

@@ -15,6 +15,7 @@ from tests.factories import (
     GuidePageFactory,
     PartnerFactory,
     UserFactory,
+    signed_from,
 )
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +58,7 @@ def ping(client, link, query="", **headers):
 def test_a_ping_records_a_click_credited_to_the_page(client, section, link):
     guide = GuidePageFactory(parent=section)
 
-    response = ping(client, link, f"?from={guide.pk}")
+    response = ping(client, link, f"?from={signed_from(guide, link)}")
 
     assert response.status_code == 204
     click = Click.objects.get()
@@ -109,7 +110,7 @@ def test_a_beacon_from_the_fallback_script_is_counted(client, link):
 def test_machines_are_flagged_as_bots_and_left_out_of_reports(client, section, link, headers):
     guide = GuidePageFactory(parent=section)
 
-    assert ping(client, link, f"?from={guide.pk}", **headers).status_code == 204
+    assert ping(client, link, f"?from={signed_from(guide, link)}", **headers).status_code == 204
 
     assert Click.objects.get().is_bot is True
     assert report_rows(Grouping.PAGE, site_today(), site_today()) == []
@@ -190,3 +191,37 @@ def test_no_address_or_browser_string_is_stored(client, link):
     for value in stored:
         assert READER_IP not in value
         assert BROWSER_USER_AGENT not in value
+
+
+def test_a_ping_saying_neither_which_site_sent_it_nor_its_origin_is_not_counted(client, link):
+    """A script posting here with no browser around it sends no Sec-Fetch-* or Origin."""
+    headers = ping_headers()
+    del headers["HTTP_SEC_FETCH_SITE"], headers["HTTP_SEC_FETCH_MODE"]
+    del headers["HTTP_SEC_FETCH_DEST"]
+
+    response = client.post(f"/go/{link.slug}/ping/", **headers)
+
+    assert response.status_code == 204
+    assert not Click.objects.exists()
+
+
+def test_a_ping_from_a_browser_without_sec_fetch_but_with_our_origin_is_counted(client, link):
+    headers = ping_headers(HTTP_ORIGIN="http://testserver")
+    del headers["HTTP_SEC_FETCH_SITE"], headers["HTTP_SEC_FETCH_MODE"]
+    del headers["HTTP_SEC_FETCH_DEST"]
+
+    response = client.post(f"/go/{link.slug}/ping/", **headers)
+
+    assert response.status_code == 204
+    assert Click.objects.count() == 1
+
+
+@pytest.mark.parametrize("origin", ["https://evil.example", "null", "http://testserver.evil"])
+def test_a_ping_with_another_sites_origin_is_not_counted(client, link, origin):
+    headers = ping_headers(HTTP_ORIGIN=origin)
+    del headers["HTTP_SEC_FETCH_SITE"]
+
+    response = client.post(f"/go/{link.slug}/ping/", **headers)
+
+    assert response.status_code == 204
+    assert not Click.objects.exists()

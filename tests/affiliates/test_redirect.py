@@ -4,12 +4,13 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.db import connection
+from django.db.models import Sum
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from affiliates import tracking
-from affiliates.models import Click
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, browser_headers
+from affiliates.click_recording import ClickEvent, write_clicks
+from affiliates.models import Click, DailyClickTotal
+from tests.factories import AffiliateLinkFactory, GuidePageFactory, browser_headers, signed_from
 
 pytestmark = pytest.mark.django_db
 
@@ -57,12 +58,14 @@ def test_every_click_is_counted_separately(client):
     assert link.clicks.count() == 3
 
 
-def test_query_parameters_are_forwarded_when_the_link_allows_it(client):
+def test_campaign_tags_and_listed_parameters_are_forwarded_when_the_link_allows_it(client):
     link = AffiliateLinkFactory(
-        destination_url="https://partner.example.com/offer?ref=cc", pass_query_parameters=True
+        destination_url="https://partner.example.com/offer?ref=cc",
+        pass_query_parameters=True,
+        forwarded_parameters="size",
     )
 
-    response = follow(client, link, "?utm_source=newsletter&size=a&size=b")
+    response = follow(client, link, "?utm_source=newsletter&size=a&size=b&colour=red")
 
     location = urlsplit(response["Location"])
     assert location.netloc == "partner.example.com"
@@ -74,12 +77,49 @@ def test_query_parameters_are_forwarded_when_the_link_allows_it(client):
     }
 
 
+@pytest.mark.parametrize(
+    "deep_link",
+    [
+        "ued=https%3A%2F%2Fevil.example%2F",  # Awin
+        "url=https%3A%2F%2Fevil.example%2F",  # CJ
+        "u=https%3A%2F%2Fevil.example%2F",  # Impact
+    ],
+)
+def test_a_networks_deep_link_parameter_is_never_forwarded(client, deep_link):
+    link = AffiliateLinkFactory(
+        destination_url="https://network.example/click?id=7", pass_query_parameters=True
+    )
+
+    response = follow(client, link, f"?{deep_link}&utm_campaign=spring")
+
+    assert "evil.example" not in response["Location"]
+    assert parse_qs(urlsplit(response["Location"]).query) == {
+        "id": ["7"],
+        "utm_campaign": ["spring"],
+    }
+
+
+def test_a_partner_can_allow_a_parameter_for_all_its_links(client):
+    link = AffiliateLinkFactory(
+        destination_url="https://partner.example.com/offer",
+        pass_query_parameters=True,
+        partner__forwarded_parameters="source, aff_*",
+    )
+
+    response = follow(client, link, "?source=app&aff_sub2=x&other=1")
+
+    assert parse_qs(urlsplit(response["Location"]).query) == {
+        "source": ["app"],
+        "aff_sub2": ["x"],
+    }
+
+
 def test_the_from_parameter_is_never_forwarded(client, home):
     link = AffiliateLinkFactory(
         destination_url="https://partner.example.com/offer", pass_query_parameters=True
     )
 
-    response = follow(client, link, f"?from={home.pk}&utm_medium=guide")
+    response = follow(client, link, f"?from={signed_from(home, link)}&utm_medium=guide")
 
     assert response["Location"] == "https://partner.example.com/offer?utm_medium=guide"
 
@@ -221,7 +261,7 @@ def test_a_click_is_attributed_to_the_live_page_it_came_from(client, home):
     guide = GuidePageFactory(parent=home)
     link = AffiliateLinkFactory()
 
-    follow(client, link, f"?from={guide.pk}")
+    follow(client, link, f"?from={signed_from(guide, link)}")
 
     assert Click.objects.get().page_id == guide.pk
 
@@ -230,7 +270,7 @@ def test_a_click_from_an_unpublished_page_is_counted_without_a_page(client, home
     draft = GuidePageFactory(parent=home, publish=False)
     link = AffiliateLinkFactory()
 
-    response = follow(client, link, f"?from={draft.pk}")
+    response = follow(client, link, f"?from={signed_from(draft, link)}")
 
     assert response.status_code == 302
     assert Click.objects.get().page is None
@@ -293,28 +333,42 @@ def test_a_click_costs_one_query_once_the_link_is_cached(
 ):
     guide = GuidePageFactory(parent=home)
     link = AffiliateLinkFactory()
-    follow(client, link, f"?from={guide.pk}")
+    follow(client, link, f"?from={signed_from(guide, link)}")
     # On PostgreSQL the click and its roll-ups are one statement; elsewhere the INSERT,
     # the visitor key and the roll-ups' three upserts share a transaction (a savepoint here).
     budget = 1 if connection.vendor == "postgresql" else 7
 
     with django_assert_max_num_queries(budget):
-        response = follow(client, link, f"?from={guide.pk}")
+        response = follow(client, link, f"?from={signed_from(guide, link)}")
 
     assert response.status_code == 302
     assert link.clicks.filter(page=guide).count() == 2
 
 
-def test_recording_a_click_reports_the_page_it_was_credited_to(home):
-    """What a per-page report built alongside each click relies on."""
+def test_a_click_delivered_twice_is_stored_and_counted_once(home):
+    """A worker killed after committing a batch sends it again: the click id decides."""
     guide = GuidePageFactory(parent=home)
     draft = GuidePageFactory(parent=home, publish=False)
     link = AffiliateLinkFactory()
-    now = timezone.now()
+    now = timezone.now().timestamp()
+    events = [
+        ClickEvent("click-a", link.pk, guide.pk, "a" * 64, False, False, now),
+        ClickEvent("click-b", link.pk, draft.pk, "b" * 64, True, False, now),
+        ClickEvent("click-c", link.pk, None, "c" * 64, False, False, now),
+    ]
 
-    assert tracking.record_click(link.pk, guide.pk, "a" * 64, False, now) == guide.pk
-    assert tracking.record_click(link.pk, draft.pk, "b" * 64, True, now) is None
-    assert tracking.record_click(link.pk, None, "c" * 64, False, now) is None
+    assert write_clicks(events) == 3
+    assert write_clicks(events) == 0
+
     stored = list(link.clicks.order_by("pk").values_list("page", "visitor_key", "is_bot"))
     assert stored == [(guide.pk, "a" * 64, False), (None, "b" * 64, True), (None, "c" * 64, False)]
-    assert link.clicks.filter(clicked_at=now).count() == 3
+    assert DailyClickTotal.objects.aggregate(clicks=Sum("clicks"))["clicks"] == 3
+
+
+def test_a_click_on_a_link_deleted_while_it_waited_is_dropped(home):
+    link = AffiliateLinkFactory()
+    event = ClickEvent("click-a", link.pk, None, "a" * 64, False, False, timezone.now().timestamp())
+    link.delete()
+
+    assert write_clicks([event]) == 0
+    assert not DailyClickTotal.objects.exists()

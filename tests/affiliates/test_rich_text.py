@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
     affiliate_anchor,
     question,
+    signed_from,
 )
 
 pytestmark = pytest.mark.django_db
@@ -235,18 +236,22 @@ def test_an_editor_saving_a_guide_with_an_affiliate_link_stores_only_its_id(edit
     assert "partner.example.com" not in draft.intro
 
 
-def test_readers_get_a_cloaked_sponsored_link_attributed_to_the_page(client, section):
+def test_readers_get_a_cloaked_sponsored_link_attributed_to_the_page(
+    client, section, disclosure_page
+):
     link = AffiliateLinkFactory(slug="mock-interview")
     guide = GuidePageFactory(parent=section, intro=f"<p>{affiliate_anchor(link)}</p>")
 
     soup = BeautifulSoup(client.get(guide.url).content, "html.parser")
 
     anchor = soup.select_one(".guide__intro a")
-    assert anchor["href"] == f"/go/mock-interview/?from={guide.pk}"
+    assert anchor["href"] == f"/go/mock-interview/?from={signed_from(guide, link)}"
     assert anchor["rel"] == ["sponsored", "nofollow", "noopener"]
 
 
-def test_retargeting_or_renaming_a_link_changes_every_page_without_re_editing(client, section):
+def test_retargeting_or_renaming_a_link_changes_every_page_without_re_editing(
+    client, section, disclosure_page
+):
     link = AffiliateLinkFactory(slug="old-offer", name="Old offer")
     first = GuidePageFactory(parent=section, intro=f"<p>{affiliate_anchor(link)}</p>")
     second = GuidePageFactory(parent=section, body=[question("Where?", affiliate_anchor(link))])
@@ -258,13 +263,13 @@ def test_retargeting_or_renaming_a_link_changes_every_page_without_re_editing(cl
 
     for page in (first, second):
         html = client.get(page.url).content.decode()
-        assert f'href="/go/new-offer/?from={page.pk}"' in html
+        assert f'href="/go/new-offer/?from={signed_from(page, link)}"' in html
         assert "old-offer" not in html
     [entity] = entities(converter().from_database_format(first.intro))
     assert entity["data"]["name"] == "New offer"
 
 
-def test_a_page_linking_to_an_affiliate_link_is_recorded_as_using_it(section):
+def test_a_page_linking_to_an_affiliate_link_is_recorded_as_using_it(section, disclosure_page):
     link = AffiliateLinkFactory()
     unused = AffiliateLinkFactory()
 

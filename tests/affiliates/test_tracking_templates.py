@@ -9,7 +9,13 @@ from django.urls import reverse
 from wagtail.test.utils.form_data import querydict_from_html
 
 from affiliates.models import AffiliateLink, Partner
-from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory, browser_headers
+from tests.factories import (
+    AffiliateLinkFactory,
+    GuidePageFactory,
+    PartnerFactory,
+    browser_headers,
+    signed_from,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +44,7 @@ def test_placeholders_are_filled_from_the_page_section_and_site_the_reader_came_
         tracking_template="subid={page_slug}&page={page_id}&link={link_slug}",
     )
 
-    response = follow(client, link, f"?from={guide.pk}")
+    response = follow(client, link, f"?from={signed_from(guide, link)}")
 
     assert parameters(response) == [
         ("ref", "cc"),
@@ -92,7 +98,7 @@ def test_a_reader_cannot_override_a_template_parameter_through_the_address(clien
 def test_a_section_page_is_its_own_section(client, section):
     link = AffiliateLinkFactory(tracking_template="utm_campaign={section_slug}")
 
-    response = follow(client, link, f"?from={section.pk}")
+    response = follow(client, link, f"?from={signed_from(section, link)}")
 
     assert parameters(response) == [("utm_campaign", section.slug)]
 

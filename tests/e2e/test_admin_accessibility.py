@@ -19,6 +19,7 @@ from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
 from affiliates.models import AffiliateLink, Partner
+from affiliates.tracking import from_value
 from guides.models import GuidePage
 from tests.factories import UserFactory
 
@@ -83,7 +84,7 @@ def test_the_click_report_has_no_accessibility_violations(
     AffiliateLink.objects.update(destination_url=partner_site + "/offer")
     guide = GuidePage.objects.get(slug="follow-up-interview-tips")
     for slug in ("interview-coaching", "resume-builder"):
-        reader_page.goto(f"{demo_site}/go/{slug}/?from={guide.pk}")
+        reader_page.goto(f"{demo_site}/go/{slug}/?from={from_value(guide.pk, slug)}")
         expect(reader_page.get_by_role("heading", level=1)).to_have_text("Partner landing page")
 
     editor_page.goto(demo_site + report_url)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from affiliates.models import AffiliateLink
+from affiliates.tracking import from_value
 from guides.models import GuidePage
 from tests.factories import UserFactory, browser_headers
 
@@ -32,7 +33,7 @@ def clicks(demo_site):
         ("resume-builder", "198.51.100.1"),
     ]:
         response = client.get(
-            f"/go/{slug}/?from={guide.pk}", **browser_headers(REMOTE_ADDR=address)
+            f"/go/{slug}/?from={from_value(guide.pk, slug)}", **browser_headers(REMOTE_ADDR=address)
         )
         assert response.status_code == 302
     client.get("/go/interview-coaching/", HTTP_USER_AGENT="Googlebot/2.1")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from affiliates.models import AffiliateLink, Click
+from affiliates.tracking import from_value
 from guides.models import GuidePage
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, new_context
@@ -50,7 +51,9 @@ def test_a_reader_sees_the_partners_rules_and_a_direct_link_click_is_counted_by_
     destination = partner_site + "/cards/thank-you?affiliate=cc"
     expect(link).to_have_attribute("href", destination)
     expect(link).to_have_attribute("rel", "sponsored nofollow noopener")
-    expect(link).to_have_attribute("ping", f"{demo_site}/go/thank-you-cards/ping/?from={guide.pk}")
+    expect(link).to_have_attribute(
+        "ping", f"/go/thank-you-cards/ping/?from={from_value(guide.pk, 'thank-you-cards')}"
+    )
     marker = link.locator("xpath=following-sibling::span[1]")
     expect(marker).to_have_text("(paid link)")
     expect(marker).to_be_visible()

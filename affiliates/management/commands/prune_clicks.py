@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates import rollup
+from affiliates import rollup, visitor_keys
 
 
 class Command(BaseCommand):
@@ -28,6 +28,9 @@ class Command(BaseCommand):
         if days < 1:
             raise CommandError("--days must be at least 1.")
         result = rollup.prune_raw_clicks(days, dry_run=dry_run)
+        if not dry_run:
+            # Past days' visitor salts expire by themselves; make sure they are gone.
+            visitor_keys.prune_nonces(rollup.site_today())
         kept = f"raw clicks from {result.keep_from:%Y-%m-%d} on are kept"
         if not result.deleted:
             self.stdout.write(f"No raw clicks older than {days} days; {kept}.")
