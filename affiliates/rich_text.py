@@ -23,6 +23,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from django.apps import apps
+from django.conf import settings
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
@@ -106,11 +107,21 @@ def cloaked_href(link, page=None):
 def ping_url(link, page=None):
     """Where a browser reports a click on ``link``'s direct address (``<a ping>``).
 
-    A path: browsers resolve ``ping`` against the page, so the ping reaches whichever
-    address served it and stays within the Content-Security-Policy's
-    ``connect-src 'self'``. No Host header a client sends can end up in the page.
+    Absolute, as HTML requires of ``ping`` (only http(s) URLs are valid), and on the
+    origin the page is served from: browsers send pings only within the
+    Content-Security-Policy's ``connect-src 'self'``, and ``ping_is_for`` counts only
+    same-origin ones, so the Site's address would lose every click wherever it differs
+    from the serving one. The host is Django's validated one (``ALLOWED_HOSTS``), and
+    both the page cache and Varnish keep a page per host, so no client's Host reaches
+    another reader. Without a request: the page's Site (or ``BASE_URL``).
     """
-    return reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page, link)
+    path = reverse("affiliates:ping", kwargs={"slug": link.slug}) + _from_query(page, link)
+    rendering = _rendering.get()
+    if rendering is not None and rendering.request is not None:
+        return rendering.request.build_absolute_uri(path)
+    url_parts = page.get_url_parts() if page is not None and page.pk else None
+    root_url = url_parts[1] if url_parts else settings.WAGTAILADMIN_BASE_URL
+    return root_url.rstrip("/") + path
 
 
 def direct_href(link, page=None):

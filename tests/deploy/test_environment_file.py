@@ -29,7 +29,9 @@ def env_file(tmp_path):
 
 def run_deploy_manage(*args, env_file, **caller_env):
     environment = {
-        **os.environ,
+        # The browser tests' conftest allows Django's sync calls from Playwright's loop
+        # for this test run only; a deployment never sets it (check --deploy refuses it).
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "CAREERSITE_ENV_FILE": str(env_file),
         "CAREERSITE_DIR": str(PROJECT),
         "CAREERSITE_PYTHON": sys.executable,

@@ -52,7 +52,8 @@ def test_a_reader_sees_the_partners_rules_and_a_direct_link_click_is_counted_by_
     expect(link).to_have_attribute("href", destination)
     expect(link).to_have_attribute("rel", "sponsored nofollow noopener")
     expect(link).to_have_attribute(
-        "ping", f"/go/thank-you-cards/ping/?from={from_value(guide.pk, 'thank-you-cards')}"
+        "ping",
+        f"{demo_site}/go/thank-you-cards/ping/?from={from_value(guide.pk, 'thank-you-cards')}",
     )
     marker = link.locator("xpath=following-sibling::span[1]")
     expect(marker).to_have_text("(paid link)")
