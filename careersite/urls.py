@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from careersite import outage
+from careersite import admin_exports, outage
 from guides import views as guide_views
 from guides.feeds import LatestGuidesFeed
 
@@ -15,6 +15,9 @@ handler500 = outage.server_error
 urlpatterns = [
     # The front cache's health probe (deploy/varnish/default.vcl).
     path("_health/ready/", outage.ready, name="health_ready"),
+    # Wagtail's own reports and redirects listing, exporting through the formula guard:
+    # the same paths as Wagtail's, so they must come first.
+    path("admin/", include(admin_exports)),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", guide_views.search, name="search"),
