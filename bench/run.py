@@ -368,12 +368,12 @@ def signed_from(workdir, page_slug, link_slug):
         f"print(from_value(Page.objects.get(slug='{page_slug}').pk, '{link_slug}'))"
     )
     return run(
-        [sys.executable, "manage.py", "shell", "-c", code],
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
         cwd=PROJECT,
         env=app_env(workdir),
         capture_output=True,
         text=True,
-    ).stdout.strip()
+    ).stdout.strip().splitlines()[-1]
 
 
 def varnish(workdir, port, backend_port):
