@@ -367,13 +367,17 @@ def signed_from(workdir, page_slug, link_slug):
         "from affiliates.tracking import from_value; from wagtail.models import Page; "
         f"print(from_value(Page.objects.get(slug='{page_slug}').pk, '{link_slug}'))"
     )
-    return run(
-        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
-        cwd=PROJECT,
-        env=app_env(workdir),
-        capture_output=True,
-        text=True,
-    ).stdout.strip().splitlines()[-1]
+    return (
+        run(
+            [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+            cwd=PROJECT,
+            env=app_env(workdir),
+            capture_output=True,
+            text=True,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
 
 
 def varnish(workdir, port, backend_port):
