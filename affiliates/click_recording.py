@@ -139,7 +139,7 @@ def write_clicks(events):
     Raises ``DatabaseError`` when the database cannot take them; then none is stored
     and the caller keeps the batch to try again.
     """
-    if len(events) == 1 and connection.vendor == "postgresql" and connection.get_autocommit():
+    if len(events) == 1 and connection.vendor == "postgresql":
         # One click is one statement there, atomic on its own: no BEGIN and COMMIT.
         with connection.cursor() as cursor:
             return int(write_click(cursor, events[0]))
