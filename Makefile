@@ -84,13 +84,15 @@ checkers: ## Install the page checkers (axe-core, Nu HTML checker) from package-
 		echo "npm not found: accessibility and HTML-validity tests will be skipped"; \
 	fi
 
-test: install-dev checkers ## Install and run every test, then the linters
+test: install-dev checkers ## Install and run every test, then the linters and Django's checks
 	@$(UV) run --frozen pytest
 	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory check
 
-lint: install-dev ## ruff check and ruff format --check
+lint: install-dev ## ruff check, ruff format --check and the import contracts (lint-imports)
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
+	@$(UV) run --frozen lint-imports --no-cache
 
 format: install-dev ## Format and fix what ruff can
 	@$(UV) run --frozen ruff format .

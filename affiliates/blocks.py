@@ -6,7 +6,8 @@ from django.db.models import prefetch_related_objects
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from .rich_text import prefetched_links
+from .content.rich_text import prefetched_links
+from .links.models import AffiliateLink
 
 
 class AffiliateLinkChooserBlock(SnippetChooserBlock):
@@ -40,8 +41,6 @@ class AffiliateCallToActionBlock(blocks.StructBlock):
 
     def get_preview_value(self):
         # Preview with a real managed link when there is one; without a link the box is hidden.
-        from .models import AffiliateLink
-
         value = dict(self.meta.preview_value)
         value["link"] = AffiliateLink.objects.filter(is_active=True).first()
         return self.normalize(value)

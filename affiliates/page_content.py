@@ -1,13 +1,13 @@
 """What pages that may carry affiliate links share: finding the links, rendering them."""
 
-from .forms import AffiliateContentPageForm
-from .models import AffiliateLink
-from .rich_text import (
+from .content.forms import AffiliateContentPageForm
+from .content.rich_text import (
     MARKER_ATTRIBUTE,
     add_link_markers,
     affiliate_link_ids_in,
     rendering_page,
 )
+from .links.models import AffiliateLink
 
 CALL_TO_ACTION_BLOCK = "affiliate_call_to_action"
 
@@ -17,7 +17,7 @@ class AffiliateContentMixin:
 
     ``affiliate_content_fields`` names the rich-text and StreamField fields to scan.
     The admin form refuses to publish such a page while it carries links and the
-    site has no disclosure page (see ``affiliates.forms``).
+    site has no disclosure page (see ``affiliates.content.forms``).
     """
 
     affiliate_content_fields = ()

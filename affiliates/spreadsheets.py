@@ -19,6 +19,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
+from .days import site_timezone
+
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -61,7 +63,7 @@ def write_xlsx(output, headings, rows, sheet_title="Sheet1"):
     def cell(value):
         if isinstance(value, datetime.datetime):
             if timezone.is_aware(value):
-                value = timezone.make_naive(value)
+                value = timezone.make_naive(value, site_timezone())
             return worksheet_cell(sheet, value, number_format="yyyy-mm-dd hh:mm:ss")
         return worksheet_cell(sheet, value)
 

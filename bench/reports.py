@@ -180,7 +180,7 @@ def generate_clicks(count):
 
 def rebuild_rollup():
 
-    from affiliates import rollup
+    from affiliates.clicks import rollup
 
     result = rollup.rebuild()
     return result
@@ -210,16 +210,16 @@ def check_rollup():
 
 
 def ranges():
-    from affiliates.rollup import site_today
+    from affiliates.days import site_today
 
     today = site_today()
     return {days: (today - datetime.timedelta(days=days - 1), today) for days in (7, 30, 90, 365)}
 
 
 def time_queries(repeat):
+    from affiliates.clicks.rollup import clicks_per_day
     from affiliates.models import AffiliateLink, DailyClickSummary
-    from affiliates.reports import Grouping, LinkClicks, report_rows, top_movers
-    from affiliates.rollup import clicks_per_day
+    from affiliates.reports.queries import Grouping, LinkClicks, report_rows, top_movers
 
     rows = []
     for days, (first, last) in ranges().items():

@@ -364,7 +364,7 @@ def click_worker(workdir, env, name):
 def signed_from(workdir, page_slug, link_slug):
     """The ``from`` value the guide writes on its link to ``link_slug``."""
     code = (
-        "from affiliates.tracking import from_value; from wagtail.models import Page; "
+        "from affiliates.links.destinations import from_value; from wagtail.models import Page; "
         f"print(from_value(Page.objects.get(slug='{page_slug}').pk, '{link_slug}'))"
     )
     return (

@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from careersite import admin_exports, outage
 from guides import views as guide_views
 from guides.feeds import LatestGuidesFeed
+from guides.models import GuidePage
 
 handler500 = outage.server_error
 
@@ -27,7 +28,7 @@ urlpatterns = [
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots_txt",
     ),
-    path("feeds/guides/", LatestGuidesFeed(), name="guides_feed"),
+    path("feeds/guides/", LatestGuidesFeed(GuidePage.objects.all()), name="guides_feed"),
     path("go/", include("affiliates.urls")),
 ]
 

@@ -6,6 +6,7 @@ class GuidesConfig(AppConfig):
     verbose_name = "Guides"
 
     def ready(self):
+        # Imported in ready(): Django imports apps.py while apps are still loading.
         from django.db.models.signals import m2m_changed, post_delete, post_save
         from wagtail.signals import page_published, page_unpublished, post_page_move
 

@@ -1,4 +1,8 @@
-"""RSS feeds of the newest guides, site-wide and per section."""
+"""RSS feeds of the newest guides, site-wide and per section.
+
+The guide model is handed in rather than imported: sections serve their feed from
+``guides.models``, which imports this module.
+"""
 
 import copy
 
@@ -7,7 +11,6 @@ from django.utils.feedgenerator import Rss201rev2Feed
 from wagtail.models import Site
 
 from . import seo
-from .models import GuidePage
 
 FEED_LENGTH = 20
 
@@ -15,8 +18,10 @@ FEED_LENGTH = 20
 class LatestGuidesFeed(Feed):
     feed_type = Rss201rev2Feed
 
-    def __init__(self, section=None):
+    def __init__(self, guides, section=None):
+        """``guides``: a queryset of guide pages; each request filters a fresh copy of it."""
         super().__init__()
+        self.guides = guides
         self.section = section
 
     def __call__(self, request, *args, **kwargs):
@@ -46,7 +51,7 @@ class LatestGuidesFeed(Feed):
         return "New career guides as they are published."
 
     def items(self):
-        guides = GuidePage.objects.live().public().filter(noindex=False)
+        guides = self.guides.live().public().filter(noindex=False)
         if self.section:
             guides = guides.descendant_of(self.section)
         elif self.site:

@@ -16,6 +16,7 @@ from affiliates.page_content import AffiliateContentMixin
 
 from . import navigation
 from .blocks import GuideBodyBlock, question_sections
+from .feeds import LatestGuidesFeed
 
 INTRO_FEATURES = ["bold", "italic", "link", "affiliate-link"]
 GUIDES_PER_PAGE = 10
@@ -195,9 +196,7 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
     @path("feed/")
     def feed(self, request):
         """RSS feed of this section's newest guides."""
-        from .feeds import LatestGuidesFeed
-
-        return LatestGuidesFeed(section=self)(request)
+        return LatestGuidesFeed(GuidePage.objects.all(), section=self)(request)
 
 
 def _published_timestamp(page):

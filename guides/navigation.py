@@ -9,6 +9,8 @@ queries.
 from django.core.cache import cache
 from wagtail.models import PageViewRestriction, Site
 
+from affiliates.models import DisclosureSettings
+
 from . import seo
 from .page_cache import current_generation
 
@@ -60,18 +62,17 @@ def menu_items(request, root):
     )
 
 
-def footer_links(request, root):
-    """The disclosure page, then the home page's live children marked "show in footer"."""
-    from affiliates.models import DisclosureSettings
+def footer_links(request, pages):
+    """The disclosure page, then the public ones of ``pages``.
 
-    from .models import StandardPage
+    ``pages`` is a queryset the caller builds, since the page models import this module;
+    it is only run when the cached links are missing.
+    """
 
     def compute():
         disclosure = site_setting(request, DisclosureSettings).disclosure_page
-        pages = public(
-            request, StandardPage.objects.child_of(root).live().filter(show_in_footer=True)
-        )
-        return _links([disclosure] if disclosure and disclosure.live else []) + _links(pages)
+        shown = [disclosure] if disclosure and disclosure.live else []
+        return _links(shown) + _links(public(request, pages))
 
     return _cached(request, "footer", compute)
 

@@ -159,6 +159,6 @@ def browser_headers(**headers):
 
 def signed_from(page, link):
     """The ``?from=`` value ``page`` writes on its link to ``link`` when it renders."""
-    from affiliates.tracking import from_value
+    from affiliates.links.destinations import from_value
 
     return from_value(page.pk, link.slug)

@@ -7,76 +7,21 @@ from django.db import migrations
 from django.db.models import Sum
 from django.db.models.functions import TruncMonth
 
+from affiliates.clicks.count_function import DROP_COUNT_CLICK_FUNCTION, count_click_function
+
 COUNTERS = ("clicks", "bot_clicks", "unique_visitors", "unique_visitors_with_bots")
-
-
-# PostgreSQL: every roll-up write of one click in a function, whose statements' plans
-# PostgreSQL keeps per connection; planning them on every click cost as much again.
-# affiliates.rollup.count_click does the same in Python (SQLite); the tests run both.
-COUNT_CLICK_FUNCTION = """
-CREATE OR REPLACE FUNCTION affiliates_count_click(
-    p_day date, p_month date, p_link bigint, p_page integer, p_key varchar, p_bot boolean
-) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    v_readers integer;
-    v_visitors integer;
-    v_shard smallint := pg_backend_pid() % 8;
-BEGIN
-    WITH new AS (
-        INSERT INTO affiliates_dailyvisitor (day, link_id, page_key, visitor_key, readers_only)
-        SELECT p_day, p_link, p_page, p_key, kind.readers_only
-        FROM (VALUES (FALSE), (TRUE)) AS kind (readers_only)
-        WHERE NOT kind.readers_only OR NOT p_bot
-        ON CONFLICT (day, link_id, page_key, visitor_key, readers_only) DO NOTHING
-        RETURNING readers_only
-    )
-    SELECT count(*) FILTER (WHERE readers_only), count(*) FILTER (WHERE NOT readers_only)
-    INTO v_readers, v_visitors FROM new;
-
-    INSERT INTO affiliates_dailyclicksummary AS t
-        (day, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_day, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (day, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_monthlyclicksummary AS t
-        (month, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_month, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (month, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_dailyclicktotal AS t (day, shard, clicks, bot_clicks)
-    VALUES (p_day, v_shard, 1, p_bot::integer)
-    ON CONFLICT (day, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks;
-END
-$$;
-"""
 
 
 def create_count_click_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         # Not schema_editor.execute: that would read the % in the body as a placeholder.
         with schema_editor.connection.cursor() as cursor:
-            cursor.execute(COUNT_CLICK_FUNCTION)
+            cursor.execute(count_click_function(shards=8))
 
 
 def drop_count_click_function(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(
-            "DROP FUNCTION IF EXISTS affiliates_count_click(date, date, bigint, integer, varchar, boolean)"
-        )
+        schema_editor.execute(DROP_COUNT_CLICK_FUNCTION)
 
 
 def merge_shards(apps, schema_editor):

@@ -8,107 +8,7 @@ page and day, and prune_clicks merges past days, so more shards cost little.
 
 from django.db import migrations
 
-COUNT_CLICK_FUNCTION = """
-CREATE OR REPLACE FUNCTION affiliates_count_click(
-    p_day date, p_month date, p_link bigint, p_page integer, p_key varchar, p_bot boolean
-) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    v_readers integer;
-    v_visitors integer;
-    v_shard smallint := pg_backend_pid() % 64;
-BEGIN
-    WITH new AS (
-        INSERT INTO affiliates_dailyvisitor (day, link_id, page_key, visitor_key, readers_only)
-        SELECT p_day, p_link, p_page, p_key, kind.readers_only
-        FROM (VALUES (FALSE), (TRUE)) AS kind (readers_only)
-        WHERE NOT kind.readers_only OR NOT p_bot
-        ON CONFLICT (day, link_id, page_key, visitor_key, readers_only) DO NOTHING
-        RETURNING readers_only
-    )
-    SELECT count(*) FILTER (WHERE readers_only), count(*) FILTER (WHERE NOT readers_only)
-    INTO v_readers, v_visitors FROM new;
-
-    INSERT INTO affiliates_dailyclicksummary AS t
-        (day, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_day, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (day, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_monthlyclicksummary AS t
-        (month, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_month, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (month, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_dailyclicktotal AS t (day, shard, clicks, bot_clicks)
-    VALUES (p_day, v_shard, 1, p_bot::integer)
-    ON CONFLICT (day, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks;
-END
-$$;
-"""
-
-PREVIOUS_FUNCTION = """
-CREATE OR REPLACE FUNCTION affiliates_count_click(
-    p_day date, p_month date, p_link bigint, p_page integer, p_key varchar, p_bot boolean
-) RETURNS void LANGUAGE plpgsql AS $$
-DECLARE
-    v_readers integer;
-    v_visitors integer;
-    v_shard smallint := pg_backend_pid() % 8;
-BEGIN
-    WITH new AS (
-        INSERT INTO affiliates_dailyvisitor (day, link_id, page_key, visitor_key, readers_only)
-        SELECT p_day, p_link, p_page, p_key, kind.readers_only
-        FROM (VALUES (FALSE), (TRUE)) AS kind (readers_only)
-        WHERE NOT kind.readers_only OR NOT p_bot
-        ON CONFLICT (day, link_id, page_key, visitor_key, readers_only) DO NOTHING
-        RETURNING readers_only
-    )
-    SELECT count(*) FILTER (WHERE readers_only), count(*) FILTER (WHERE NOT readers_only)
-    INTO v_readers, v_visitors FROM new;
-
-    INSERT INTO affiliates_dailyclicksummary AS t
-        (day, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_day, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (day, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_monthlyclicksummary AS t
-        (month, link_id, page_key, shard, clicks, bot_clicks, unique_visitors,
-         unique_visitors_with_bots)
-    VALUES (p_month, p_link, p_page, v_shard, 1, p_bot::integer, v_readers, v_visitors)
-    ON CONFLICT (month, link_id, page_key, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks,
-        unique_visitors = t.unique_visitors + EXCLUDED.unique_visitors,
-        unique_visitors_with_bots = t.unique_visitors_with_bots
-            + EXCLUDED.unique_visitors_with_bots;
-
-    INSERT INTO affiliates_dailyclicktotal AS t (day, shard, clicks, bot_clicks)
-    VALUES (p_day, v_shard, 1, p_bot::integer)
-    ON CONFLICT (day, shard) DO UPDATE SET
-        clicks = t.clicks + 1,
-        bot_clicks = t.bot_clicks + EXCLUDED.bot_clicks;
-END
-$$;
-"""
+from affiliates.clicks.count_function import count_click_function
 
 
 def replace_function(schema_editor, body):
@@ -119,11 +19,11 @@ def replace_function(schema_editor, body):
 
 
 def more_shards(apps, schema_editor):
-    replace_function(schema_editor, COUNT_CLICK_FUNCTION)
+    replace_function(schema_editor, count_click_function(shards=64))
 
 
 def fewer_shards(apps, schema_editor):
-    replace_function(schema_editor, PREVIOUS_FUNCTION)
+    replace_function(schema_editor, count_click_function(shards=8))
 
 
 class Migration(migrations.Migration):

@@ -2,14 +2,14 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from affiliates.models import DisclosureSettings
-from affiliates.rich_text import anchor_for, current_page, is_direct, prefetched_links
+from affiliates.content.models import DisclosureSettings
+from affiliates.content.rich_text import anchor_for, current_page, is_direct, prefetched_links
 from guides import navigation
 
 register = template.Library()
 
 
-@register.inclusion_tag("affiliates/disclosure_notice.html", takes_context=True)
+@register.inclusion_tag("affiliates/content/disclosure_notice.html", takes_context=True)
 def disclosure_notice(context, page):
     """The referral notice, where the site's disclosure policy asks for it on this page,
     followed by the sentence each linked partner's programme requires."""

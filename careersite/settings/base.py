@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "careersite.security_headers.PermissionsPolicyMiddleware",
     # The affiliate redirect is the hottest path and needs none of what follows.
-    "affiliates.middleware.AffiliateRedirectMiddleware",
+    "affiliates.clicks.middleware.AffiliateRedirectMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Early, so a cached page skips sessions, auth and page rendering entirely.
     "guides.page_cache.AnonymousPageCacheMiddleware",
@@ -79,7 +79,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "careersite.security_headers.ContentSecurityPolicyMiddleware",
     # An admin action the disclosure rule refused goes back with the reason, not a 500.
-    "affiliates.publishing.DisclosureRequiredMiddleware",
+    "affiliates.content.publishing.DisclosureRequiredMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
     # Axes must come last so it sees the outcome of every login attempt.
     "axes.middleware.AxesMiddleware",

@@ -2,6 +2,7 @@ from django import template
 from wagtail.models import Site
 
 from guides import navigation
+from guides.models import StandardPage
 
 register = template.Library()
 
@@ -49,9 +50,13 @@ def main_menu(context):
 
 @register.inclusion_tag("includes/footer_links.html", takes_context=True)
 def footer_links(context):
+    """The disclosure page, then the home page's live children marked "show in footer"."""
     request = context.get("request")
     root = site_root(request)
-    return {"pages": navigation.footer_links(request, root) if root else []}
+    if root is None:
+        return {"pages": []}
+    pages = StandardPage.objects.child_of(root).live().filter(show_in_footer=True)
+    return {"pages": navigation.footer_links(request, pages)}
 
 
 @register.inclusion_tag("includes/breadcrumb.html", takes_context=True)

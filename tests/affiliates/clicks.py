@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from freezegun import freeze_time
 
+from affiliates.days import site_today
 from affiliates.models import Click, DailyClickSummary, DailyClickTotal, MonthlyClickSummary
-from affiliates.rollup import site_today
 from tests.factories import browser_headers, signed_from
 
 BOT_USER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"

@@ -1,6 +1,6 @@
 import pytest
 
-from affiliates import tracking, visitor_keys
+from affiliates.clicks import link_cache, visitor_keys
 
 
 @pytest.fixture(autouse=True)
@@ -8,10 +8,10 @@ def _fresh_click_state():
     # The visitor salt, links, pages and sites are remembered per process; the
     # database and caches under them are reset per test.
     visitor_keys.forget()
-    tracking.forget_local_links()
+    link_cache.forget_local_links()
     yield
     visitor_keys.forget()
-    tracking.forget_local_links()
+    link_cache.forget_local_links()
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,8 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from affiliates.charts import DailyChart, scale
-from affiliates.rollup import site_today
+from affiliates.days import site_today
+from affiliates.reports.charts import DailyChart, scale
 from tests.affiliates.clicks import follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 

@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from affiliates.click_export import COLUMNS
+from affiliates.reports.click_export import COLUMNS
 from tests.factories import AffiliateLinkFactory, ClickFactory, GuidePageFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clicks")]

@@ -11,7 +11,7 @@ from django.test import override_settings
 from django.utils import timezone
 from freezegun import freeze_time
 
-from affiliates import visitor_keys
+from affiliates.clicks import visitor_keys
 from affiliates.models import Click
 from tests.factories import (
     BROWSER_USER_AGENT,

@@ -9,7 +9,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from freezegun import freeze_time
 
-from affiliates import click_queue
+from affiliates.clicks import queue as click_queue
 from affiliates.models import Click, DailyClickTotal
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, browser_headers, signed_from
 

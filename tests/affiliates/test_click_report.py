@@ -13,7 +13,7 @@ from django.urls import reverse
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from affiliates.rollup import site_today
+from affiliates.days import site_today
 from tests.affiliates.clicks import follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory
 

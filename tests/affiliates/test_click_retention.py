@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
+from affiliates.days import site_today
 from affiliates.models import Click, DailyClickSummary
-from affiliates.rollup import site_today
 from tests.affiliates.clicks import days_ago, expected_rollup, follow, stored_rollup
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 

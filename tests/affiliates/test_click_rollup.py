@@ -10,7 +10,9 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
-from affiliates import click_queue, rollup
+from affiliates import days
+from affiliates.clicks import queue as click_queue
+from affiliates.clicks import rollup
 from affiliates.models import (
     Click,
     DailyClickSummary,
@@ -157,7 +159,7 @@ def test_a_click_from_a_draft_page_is_counted_without_a_page(client, home):
 
 def test_visitor_keys_are_kept_only_while_their_day_can_get_clicks(client):
     link = AffiliateLinkFactory()
-    today = rollup.site_today()
+    today = days.site_today()
     for days_ago in (0, 1, 2, 5):
         when = datetime.datetime.combine(
             today - datetime.timedelta(days=days_ago), datetime.time(12), LONDON
@@ -214,7 +216,7 @@ def test_a_deleted_pages_pruned_days_are_added_to_no_page(client, home):
     link = AffiliateLinkFactory()
     guide = GuidePageFactory(parent=home)
     long_ago = datetime.datetime.combine(
-        rollup.site_today() - datetime.timedelta(days=200), datetime.time(12), LONDON
+        days.site_today() - datetime.timedelta(days=200), datetime.time(12), LONDON
     )
     follow(client, link, page=guide, ip="198.51.100.1", at=long_ago)
     follow(client, link, page=guide, ip="198.51.100.2", at=long_ago)
@@ -226,7 +228,7 @@ def test_a_deleted_pages_pruned_days_are_added_to_no_page(client, home):
 
     assert stored_rollup() == {
         (long_ago.date(), link.pk, 0): (3, 0, 3, 3),
-        (rollup.site_today(), link.pk, 0): (1, 0, 1, 1),
+        (days.site_today(), link.pk, 0): (1, 0, 1, 1),
     }
 
 
@@ -249,9 +251,9 @@ def test_a_range_is_split_into_whole_months_and_days_covering_each_day_once(firs
     covered = [
         day
         for month in months
-        for day in rollup.days_in(month, rollup.next_month(month) - datetime.timedelta(days=1))
-    ] + [day for start, end in day_ranges for day in rollup.days_in(start, end)]
-    assert sorted(covered) == list(rollup.days_in(first, last))
+        for day in days.days_in(month, days.next_month(month) - datetime.timedelta(days=1))
+    ] + [day for start, end in day_ranges for day in days.days_in(start, end)]
+    assert sorted(covered) == list(days.days_in(first, last))
     assert all(month.day == 1 for month in months)
 
 
@@ -288,7 +290,7 @@ def test_report_totals_from_months_and_days_equal_the_raw_clicks(client):
 
 def test_compacting_merges_past_shards_and_keeps_the_totals(client):
     link = AffiliateLinkFactory()
-    today = rollup.site_today()
+    today = days.site_today()
     yesterday = datetime.datetime.combine(
         today - datetime.timedelta(days=1), datetime.time(12), LONDON
     )

@@ -15,7 +15,7 @@ from threading import Barrier
 import pytest
 from django.db import connection
 
-from affiliates import visitor_keys
+from affiliates.clicks import visitor_keys
 from affiliates.models import Click
 from tests.factories import BROWSER_USER_AGENT, AffiliateLinkFactory
 

@@ -6,7 +6,7 @@ import pytest
 from bs4 import BeautifulSoup
 from django.urls import reverse
 
-from affiliates.reports import change_label
+from affiliates.reports.queries import change_label
 from tests.affiliates.clicks import days_ago, follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 

@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from affiliates.days import site_today
 from affiliates.models import Click, Partner
-from affiliates.reports import Grouping, report_rows
-from affiliates.rollup import site_today
+from affiliates.reports.queries import Grouping, report_rows
 from tests.affiliates.clicks import BOT_USER_AGENT
 from tests.factories import (
     BROWSER_USER_AGENT,

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.test import override_settings
 
-from affiliates import tracking
+from affiliates.clicks import link_cache
 from tests.factories import AffiliateLinkFactory, PartnerFactory, browser_headers
 
 pytest_plugins = ["tests.servers"]
@@ -42,8 +42,8 @@ def test_a_link_switched_off_while_the_cache_was_unreachable_is_forgotten_on_a_r
             "IGNORE_EXCEPTIONS": False,
         },
     }
-    monkeypatch.setattr(tracking, "FORGET_RETRY_DELAYS", (3, *[1] * 20))
-    monkeypatch.setattr(tracking, "LOCAL_LINK_SECONDS", 0)
+    monkeypatch.setattr(link_cache, "FORGET_RETRY_DELAYS", (3, *[1] * 20))
+    monkeypatch.setattr(link_cache, "LOCAL_LINK_SECONDS", 0)
     logger = logging.getLogger("affiliates")
     logger.addHandler(caplog.handler)
     try:
@@ -55,18 +55,18 @@ def test_a_link_switched_off_while_the_cache_was_unreachable_is_forgotten_on_a_r
         ):
             link = AffiliateLinkFactory()
             assert follow(client, link).status_code == 302  # now in the shared cache
-            cached = tracking.link_cache().get(tracking._link_cache_key(link.slug))
+            cached = link_cache.link_cache().get(link_cache._link_cache_key(link.slug))
 
             with redis_server.stopped():
                 link.is_active = False
                 link.save()
             # A Redis that was only out of reach still holds the old entry.
-            tracking.link_cache().set(tracking._link_cache_key(link.slug), cached)
+            link_cache.link_cache().set(link_cache._link_cache_key(link.slug), cached)
             assert cached is not None
 
             deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and tracking.link_cache().get(
-                tracking._link_cache_key(link.slug)
+            while time.monotonic() < deadline and link_cache.link_cache().get(
+                link_cache._link_cache_key(link.slug)
             ):
                 time.sleep(0.2)
 

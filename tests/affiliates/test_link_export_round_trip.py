@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from affiliates.importing import COLUMNS, apply_import, decode, plan_import
+from affiliates.importing.plan import COLUMNS, apply_import, decode, plan_import
 from affiliates.models import AffiliateLink
 from tests.factories import AffiliateLinkFactory, PartnerFactory
 

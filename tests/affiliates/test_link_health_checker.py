@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from wagtail.models import ModelLogEntry, Revision
 
-from affiliates.health import CheckResult, record, site_of
+from affiliates.health.checker import CheckResult, record, site_of
 from affiliates.models import AffiliateLink, LinkHealth
 from tests.affiliates.health_server import SLOW_SECONDS, partner_server, refused_url
 from tests.factories import AffiliateLinkFactory, UserFactory

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from affiliates.health import CheckResult, record
+from affiliates.health.checker import CheckResult, record
 from affiliates.models import LinkHealth
 from tests.affiliates.test_click_report_permissions import menu_urls
 from tests.factories import (

@@ -10,7 +10,7 @@ from django.urls import reverse
 from wagtail.models import ModelLogEntry
 from wagtail.test.utils.form_data import querydict_from_html
 
-from affiliates.importing import apply_import
+from affiliates.importing.plan import apply_import
 from affiliates.models import AffiliateLink
 from tests.factories import AffiliateLinkFactory, UserFactory
 

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError
 from wagtail.models import ModelLogEntry
 
-from affiliates import importing
-from affiliates.importing import ImportFileError, apply_import, decode, plan_import
+from affiliates.importing import plan as importing
+from affiliates.importing.plan import ImportFileError, apply_import, decode, plan_import
 from affiliates.models import AffiliateLink, Partner
 from tests.factories import AffiliateLinkFactory, PartnerFactory, browser_headers
 

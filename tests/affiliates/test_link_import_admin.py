@@ -6,7 +6,7 @@ from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from affiliates.admin_views import SESSION_KEY
+from affiliates.importing.views import SESSION_KEY
 from affiliates.models import AffiliateLink, Partner
 from tests.factories import AffiliateLinkFactory, PartnerFactory, UserFactory
 
@@ -254,7 +254,7 @@ def test_editors_who_may_not_add_partners_get_a_row_error_for_a_new_partner(clie
 
 
 def test_a_file_with_more_changes_than_the_admin_applies_at_once_is_refused(editor, monkeypatch):
-    monkeypatch.setattr("affiliates.admin_views.MAX_ADMIN_CHANGES", 1)
+    monkeypatch.setattr("affiliates.importing.views.MAX_ADMIN_CHANGES", 1)
 
     response = preview(editor, FILE)
 

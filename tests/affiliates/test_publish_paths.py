@@ -16,7 +16,7 @@ from django.utils import timezone
 from freezegun import freeze_time
 from wagtail.models import TaskState, Workflow
 
-from affiliates.publishing import DisclosureRequired
+from affiliates.content.publishing import DisclosureRequired
 from guides.models import GuidePage, SectionPage
 from tests.factories import (
     AffiliateLinkFactory,

@@ -8,7 +8,7 @@ from django.db.models import Sum
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from affiliates.click_recording import ClickEvent, write_clicks
+from affiliates.clicks.recording import ClickEvent, write_clicks
 from affiliates.models import Click, DailyClickTotal
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, browser_headers, signed_from
 

@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError
 from django.db.backends.utils import CursorWrapper
 
-from affiliates import click_queue
+from affiliates.clicks import queue as click_queue
 from affiliates.models import Click
 from tests.factories import AffiliateLinkFactory, browser_headers
 

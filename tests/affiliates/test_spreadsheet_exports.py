@@ -30,9 +30,9 @@ from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import GroupApprovalTask, Page, Workflow, WorkflowTask
 from wagtail.users.models import UserProfile
 
-from affiliates.click_export import csv_lines
+from affiliates.days import site_today
 from affiliates.models import LinkHealth
-from affiliates.rollup import site_today
+from affiliates.reports.click_export import csv_lines
 from affiliates.spreadsheets import FORMULA_PREFIXES, FormulaSafeExportMixin
 from tests.affiliates.clicks import follow
 from tests.factories import (
@@ -335,7 +335,7 @@ def test_only_the_guard_and_the_click_export_write_spreadsheets_themselves():
         )
     }
 
-    assert writers == {"affiliates/spreadsheets.py", "affiliates/click_export.py"}
+    assert writers == {"affiliates/spreadsheets.py", "affiliates/reports/click_export.py"}
 
 
 def test_the_raw_click_export_guards_every_column_it_writes(hostile):

@@ -18,8 +18,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from playwright.sync_api import expect
 
+from affiliates.links.destinations import from_value
 from affiliates.models import AffiliateLink, Partner
-from affiliates.tracking import from_value
 from guides.models import GuidePage
 from tests.factories import UserFactory
 

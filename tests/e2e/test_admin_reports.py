@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from affiliates.links.destinations import from_value
 from affiliates.models import AffiliateLink
-from affiliates.tracking import from_value
 from guides.models import GuidePage
 from tests.factories import UserFactory, browser_headers
 

@@ -6,8 +6,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from affiliates.links.destinations import from_value
 from affiliates.models import AffiliateLink, Click
-from affiliates.tracking import from_value
 from guides.models import GuidePage
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, new_context

@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.health import (
+from affiliates.health.checker import (
     DEFAULT_DELAY,
     DEFAULT_TIMEOUT,
     DEFAULT_WORKERS,
@@ -14,7 +14,7 @@ from affiliates.health import (
     check_links,
     links_to_check,
 )
-from affiliates.models import LinkHealth
+from affiliates.health.models import LinkHealth
 
 #: The counts of the progress line, in the order it names them.
 COUNTS = ("ok", "redirected", "blocked", "broken", "failed once")

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.click_export import (
+from affiliates.links.models import AffiliateLink
+from affiliates.reports.click_export import (
     FORMATS,
     XLSX_MAX_ROWS,
     clicks_between,
@@ -13,7 +14,6 @@ from affiliates.click_export import (
     rows,
     write_clicks_xlsx,
 )
-from affiliates.models import AffiliateLink
 
 
 def day(value):

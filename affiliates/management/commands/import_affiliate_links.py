@@ -4,7 +4,13 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates.importing import MAX_FILE_BYTES, ImportFileError, apply_import, decode, plan_import
+from affiliates.importing.plan import (
+    MAX_FILE_BYTES,
+    ImportFileError,
+    apply_import,
+    decode,
+    plan_import,
+)
 
 
 class Command(BaseCommand):

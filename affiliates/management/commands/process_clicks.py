@@ -4,7 +4,7 @@ import signal
 
 from django.core.management.base import BaseCommand
 
-from affiliates import click_queue
+from affiliates.clicks import queue as click_queue
 
 
 class Command(BaseCommand):

@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates import rollup, visitor_keys
+from affiliates.clicks import retention, visitor_keys
+from affiliates.days import site_today
 
 
 class Command(BaseCommand):
@@ -27,10 +28,10 @@ class Command(BaseCommand):
     def handle(self, *args, days, dry_run, **options):
         if days < 1:
             raise CommandError("--days must be at least 1.")
-        result = rollup.prune_raw_clicks(days, dry_run=dry_run)
+        result = retention.prune_raw_clicks(days, dry_run=dry_run)
         if not dry_run:
             # Past days' visitor salts expire by themselves; make sure they are gone.
-            visitor_keys.prune_nonces(rollup.site_today())
+            visitor_keys.prune_nonces(site_today())
         kept = f"raw clicks from {result.keep_from:%Y-%m-%d} on are kept"
         if not result.deleted:
             self.stdout.write(f"No raw clicks older than {days} days; {kept}.")

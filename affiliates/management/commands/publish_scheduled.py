@@ -15,7 +15,7 @@ from django.utils import timezone
 from wagtail.management.commands import publish_scheduled
 from wagtail.models import DraftStateMixin, Page, Revision
 
-from affiliates.publishing import DisclosureRequired, revision_blocked
+from affiliates.content.publishing import DisclosureRequired, revision_blocked
 
 HELD_BACK = "Not published, still scheduled: {error} (page {page_id}, due {due:%Y-%m-%d %H:%M})"
 

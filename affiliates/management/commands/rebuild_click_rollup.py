@@ -4,7 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from affiliates import rollup
+from affiliates.clicks import rollup
 
 
 def day(value):

@@ -1,0 +1,36 @@
+"""Every admin address of the affiliates app, registered by one hook in ``wagtail_hooks``.
+
+URL names are unprefixed (``affiliates_…``), as Wagtail's reports are.
+"""
+
+from django.urls import path
+
+from .health.views import AcknowledgeWarningView, LinkHealthReportView
+from .importing.views import LinkImportPreviewView, LinkImportView
+from .reports.views import ClickExportView, ClickReportView
+
+urlpatterns = [
+    path("reports/affiliate-clicks/", ClickReportView.as_view(), name="affiliates_click_report"),
+    path(
+        "reports/link-health/",
+        LinkHealthReportView.as_view(),
+        name="affiliates_link_health_report",
+    ),
+    path(
+        "reports/link-health/results/",
+        LinkHealthReportView.as_view(results_only=True),
+        name="affiliates_link_health_report_results",
+    ),
+    path(
+        "reports/link-health/<int:link_id>/acknowledge/",
+        AcknowledgeWarningView.as_view(),
+        name="affiliates_link_health_acknowledge",
+    ),
+    path("affiliates/links/import/", LinkImportView.as_view(), name="affiliates_link_import"),
+    path(
+        "affiliates/links/import/preview/",
+        LinkImportPreviewView.as_view(),
+        name="affiliates_link_import_preview",
+    ),
+    path("affiliates/clicks/export/", ClickExportView.as_view(), name="affiliates_click_export"),
+]

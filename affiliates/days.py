@@ -1,0 +1,57 @@
+"""Days as affiliate reports count them: in the site's time zone (``TIME_ZONE``).
+
+The one module for days and time zones. Roll-ups, reports and exports all cut days
+here, so a day means the same everywhere, whatever zone the admin has activated for an
+editor (Wagtail activates each editor's own zone from their account settings).
+"""
+
+import datetime
+
+from django.utils import timezone
+from django.utils.formats import date_format
+
+
+def site_timezone():
+    """The zone days are counted in: the site's ``TIME_ZONE``, whatever is active."""
+    return timezone.get_default_timezone()
+
+
+def site_day(when):
+    """The day ``when`` (an aware datetime) falls on in the site's time zone."""
+    return timezone.localtime(when, site_timezone()).date()
+
+
+def site_today():
+    return site_day(timezone.now())
+
+
+def day_start(day):
+    """The aware moment ``day`` begins in the site's time zone."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min), site_timezone())
+
+
+def month_start(day):
+    return day.replace(day=1)
+
+
+def next_month(month):
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def days_in(first_day, last_day):
+    """Every day from ``first_day`` to ``last_day``, both included."""
+    for offset in range((last_day - first_day).days + 1):
+        yield first_day + datetime.timedelta(days=offset)
+
+
+def last_days(days, today=None):
+    """(first, last) of the ``days`` days ending today, today included."""
+    today = today or site_today()
+    return today - datetime.timedelta(days=days - 1), today
+
+
+def describe_range(first, last):
+    """A range of days in words: "3 March 2026", or "1 March 2026 to 30 March 2026"."""
+    if first == last:
+        return date_format(first, "j F Y")
+    return f"{date_format(first, 'j F Y')} to {date_format(last, 'j F Y')}"

@@ -1,0 +1,220 @@
+"""Reports › Affiliate clicks, a link's own clicks on its inspect view, and the raw
+click export. All need the "Can view affiliate click reports" permission
+(``affiliates.permissions``); managing links is separate."""
+
+import datetime
+import io
+
+from django import forms
+from django.conf import settings
+from django.http import FileResponse, StreamingHttpResponse
+from django.utils.functional import cached_property
+from django.views.generic import TemplateView
+from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.reports import ReportView
+from wagtail.snippets.views.snippets import InspectView
+
+from affiliates.admin_display import snippet_url
+from affiliates.clicks.rollup import clicks_per_day
+from affiliates.days import describe_range, site_today
+from affiliates.links.models import AffiliateLink
+from affiliates.permissions import (
+    CLICK_EXPORT_DENIED,
+    CLICK_REPORTS_DENIED,
+    PermissionRequiredMixin,
+    can_export_clicks,
+    can_view_click_reports,
+)
+from affiliates.spreadsheets import FormulaSafeExportMixin
+
+from . import click_export
+from .charts import DailyChart
+from .forms import ClickExportForm, ClickReportForm
+from .queries import Grouping, LinkClicks, report_rows, sort_rows
+
+CLICK_EXPORT_DEFAULT_DAYS = 30
+
+
+class ClickReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportView):
+    """Reports › Affiliate clicks: clicks and unique visitors per link, partner or page."""
+
+    permission_test = staticmethod(can_view_click_reports)
+    denied_message = CLICK_REPORTS_DENIED
+
+    template_name = "affiliates/reports/click_report.html"
+    results_template_name = "affiliates/reports/click_report_results.html"
+    page_title = "Affiliate clicks"
+    header_icon = "link-external"
+    index_url_name = "affiliates_click_report"
+    default_ordering = "-clicks"
+    paginate_by = 50
+
+    @cached_property
+    def form(self):
+        return ClickReportForm(self.request.GET)
+
+    @cached_property
+    def options(self):
+        """The valid choices, or None when the form has errors."""
+        return self.form.cleaned_data if self.form.is_valid() else None
+
+    @property
+    def grouping(self):
+        return Grouping(self.options["group_by"] if self.options else Grouping.LINK)
+
+    @property
+    def include_bots(self):
+        return bool(self.options and self.options["include_bots"])
+
+    @cached_property
+    def columns(self):
+        name_label = self.grouping.label
+        columns = [
+            TitleColumn("name", label=name_label, get_url=lambda row: row.url, sort_key="name")
+        ]
+        if self.grouping == Grouping.LINK:
+            columns.append(Column("partner", label="Partner", sort_key="partner"))
+        bots = "bots included" if self.include_bots else "bots left out"
+        columns += [
+            NumberColumn("clicks", label=f"Clicks ({bots})", sort_key="clicks"),
+            NumberColumn("unique_visitors", label="Unique visitors", sort_key="unique_visitors"),
+            NumberColumn("bot_clicks", label="Bot clicks", sort_key="bot_clicks"),
+        ]
+        return columns
+
+    @property
+    def list_export(self):
+        fields = ["name", "clicks", "unique_visitors", "bot_clicks"]
+        if self.grouping == Grouping.LINK:
+            fields.insert(1, "partner")
+        return fields
+
+    @property
+    def export_headings(self):
+        return {
+            "name": self.grouping.label,
+            "partner": "Partner",
+            "clicks": "Clicks (bots included)" if self.include_bots else "Clicks",
+            "unique_visitors": "Unique visitors",
+            "bot_clicks": "Bot clicks",
+        }
+
+    def get_filename(self):
+        if not self.options:
+            return "affiliate-clicks"
+        first, last = self.options["first_day"], self.options["last_day"]
+        bots = "-with-bots" if self.include_bots else ""
+        period = f"{first:%Y-%m-%d}-to-{last:%Y-%m-%d}"
+        return f"affiliate-clicks-per-{self.grouping.value}-{period}{bots}"
+
+    def get_queryset(self):
+        if not self.options:
+            return []
+        rows = report_rows(
+            self.grouping,
+            self.options["first_day"],
+            self.options["last_day"],
+            include_bots=self.include_bots,
+        )
+        return sort_rows(rows, self.ordering)
+
+    def filter_queryset(self, queryset):
+        return queryset  # the form has already chosen the rows
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        if self.options:
+            first, last = self.options["first_day"], self.options["last_day"]
+            rows = self.object_list
+            context["totals"] = {
+                "clicks": sum(row.clicks for row in rows),
+                "unique_visitors": sum(row.unique_visitors for row in rows),
+                "bot_clicks": sum(row.bot_clicks for row in rows),
+            }
+            context["range_label"] = describe_range(first, last)
+            context["include_bots"] = self.include_bots
+            context["time_zone"] = settings.TIME_ZONE
+            context["grouping"] = self.grouping
+            context["chart"] = DailyChart(
+                clicks_per_day(first, last, include_bots=self.include_bots),
+                first,
+                last,
+                chart_id="click-report-chart",
+                title=f"Clicks per day, {describe_range(first, last)}"
+                + (" (bots included)" if self.include_bots else ""),
+            )
+        return context
+
+
+class AffiliateLinkInspectView(InspectView):
+    """The link's details and, for those allowed to see reports, its recent clicks."""
+
+    template_name = "affiliates/reports/affiliatelink_inspect.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if can_view_click_reports(self.request.user):
+            context["link_clicks"] = LinkClicks(self.object)
+        return context
+
+    @property
+    def media(self):
+        return forms.Media(css={"all": ["affiliates/css/click-reports.css"]})
+
+
+class ClickExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Raw clicks in a date range, optionally for one link, as a CSV or XLSX download."""
+
+    template_name = "affiliates/reports/click_export.html"
+    page_title = "Export clicks"
+    header_icon = "download"
+    permission_test = staticmethod(can_export_clicks)
+    denied_message = CLICK_EXPORT_DENIED
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": snippet_url(AffiliateLink, "list"), "label": "Affiliate links"},
+            {"url": "", "label": self.page_title},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        if request.GET:
+            form = ClickExportForm(request.GET)
+            if form.is_valid():
+                response = self.export(form)
+                if response is not None:
+                    return response
+        else:
+            today = site_today()
+            form = ClickExportForm(
+                initial={
+                    "since": today - datetime.timedelta(days=CLICK_EXPORT_DEFAULT_DAYS),
+                    "until": today,
+                }
+            )
+        return self.render_to_response(self.get_context_data(form=form))
+
+    def export(self, form):
+        options = form.cleaned_data
+        clicks = click_export.clicks_between(options["since"], options["until"], options["link"])
+        last = options["until"] or site_today()
+        filename = f"affiliate-clicks-{options['since']:%Y-%m-%d}-to-{last:%Y-%m-%d}"
+        if options["link"]:
+            filename += f"-{options['link'].slug}"
+        if options.get("format") == "xlsx":
+            if clicks.count() > click_export.XLSX_MAX_ROWS:
+                form.add_error(None, "Too many clicks for one worksheet: choose CSV or fewer days.")
+                return None
+            output = io.BytesIO()
+            click_export.write_clicks_xlsx(click_export.rows(clicks), output)
+            output.seek(0)
+            return FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx")
+        response = StreamingHttpResponse(
+            click_export.csv_lines(click_export.rows(clicks)),
+            content_type="text/csv; charset=utf-8",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
