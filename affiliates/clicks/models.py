@@ -118,7 +118,7 @@ class VisitorCounts(ClickCounts):
 class DailyClickSummary(VisitorCounts):
     """Clicks on one link from one page on one day: what reports read.
 
-    Kept exact on every click (``affiliates.rollup``), rebuilt from raw clicks by
+    Kept exact on every click (``affiliates.clicks.rollup``), rebuilt from raw clicks by
     ``manage.py rebuild_click_rollup``, and kept when ``prune_clicks`` deletes them.
     """
 

@@ -16,7 +16,7 @@ way that works:
 The worker moves a batch from the queue to a list of its own before writing it, and
 empties that list only after the batch has committed. Killed in between, it finds the
 batch there when it starts again and writes it again; click ids make the second write
-store nothing (``click_recording``). Spool files are renamed before they are read, and
+store nothing (``recording``). Spool files are renamed before they are read, and
 deleted only after their clicks have committed, for the same reason.
 """
 

@@ -10,7 +10,7 @@ Three tables, all additive counters, all in the site's time zone (``TIME_ZONE``)
 They are kept exact two ways:
 
 - ``insert_click`` counts each click as it is recorded, in the same transaction as the
-  click's INSERT (``click_recording.write_click``): upserts, so simultaneous clicks never
+  click's INSERT (``recording.write_click``): upserts, so simultaneous clicks never
   lose a count; on PostgreSQL one statement (the writes in a function whose plans
   PostgreSQL keeps), elsewhere a few statements in a transaction.
   A visitor is unique once per day, link and page: ``DailyVisitor`` remembers the

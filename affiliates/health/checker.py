@@ -1,7 +1,7 @@
 """Checking where affiliate links lead: the rules behind each link's health status.
 
 ``manage.py check_link_health`` runs ``check_links`` over the active links; editors see
-the results in the links listing and Reports › Link health (``affiliates.health_admin``).
+the results in the links listing and Reports › Link health (``affiliates.health.views``).
 The rules, in the order they apply to a destination's final answer:
 
 - **Refused**: the destination, or an address it redirects to, is one the site never

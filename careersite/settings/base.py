@@ -153,8 +153,8 @@ if CACHE_URL:
     }
     DJANGO_REDIS_IGNORE_EXCEPTIONS = True
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
-    # Affiliate links for /go/: the same Redis, but failures are raised, so a link
-    # change that could not reach the cache is noticed and retried (affiliates/tracking.py).
+    # Affiliate links for /go/: the same Redis, but failures are raised, so a link change
+    # that could not reach the cache is noticed and retried (affiliates/clicks/link_cache.py).
     CACHES["links"] = {
         **CACHES["default"],
         "OPTIONS": {**CACHES["default"]["OPTIONS"], "IGNORE_EXCEPTIONS": False},
@@ -169,7 +169,7 @@ else:
 # X-Forwarded-For, so the client is the entry this many places from the right.
 PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
 
-# Where clicks wait for the database (affiliates/click_queue.py, docs/affiliate-links.md):
+# Where clicks wait for the database (affiliates/clicks/queue.py, docs/affiliate-links.md):
 # a Redis list that `manage.py process_clicks` empties. Defaults to the shared cache's
 # Redis; with none (the embedded default) each click is written at once. Clicks neither
 # can take are spooled to files in CLICK_SPOOL_DIR on the app server's own disk.

@@ -17,7 +17,7 @@ MEDIA_ROOT = BASE_DIR / ".test-media"  # noqa: F405
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
-# Clicks are written at once unless a test asks for the queue (tests/affiliates/
+# Clicks are written at once unless a test asks for the queue (tests/affiliates/clicks/
 # test_click_queue.py gives it a Redis database of its own), and spooled to a folder
 # of the test run's own.
 CLICK_QUEUE_URL = ""

@@ -34,7 +34,7 @@ from affiliates.days import site_today
 from affiliates.models import LinkHealth
 from affiliates.reports.click_export import csv_lines
 from affiliates.spreadsheets import FORMULA_PREFIXES, FormulaSafeExportMixin
-from tests.affiliates.clicks import follow
+from tests.affiliates.reader_clicks import follow
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,

@@ -17,7 +17,7 @@ import requests
 
 from careersite import outbound
 from careersite.outbound import OutboundSession, RefusedAddress, check_url, refusal
-from tests.affiliates.health_server import keep_connections_on_this_machine, partner_server
+from tests.affiliates.health.health_server import keep_connections_on_this_machine, partner_server
 
 PUBLIC = "127.0.0.2"
 INTERNAL = "127.0.0.1"

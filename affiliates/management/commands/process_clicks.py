@@ -1,4 +1,4 @@
-"""The click worker: writes queued and spooled clicks to the database (see click_queue)."""
+"""The click worker: writes queued and spooled clicks to the database (affiliates.clicks.queue)."""
 
 import signal
 

@@ -14,7 +14,7 @@ from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from affiliates.days import site_today
-from tests.affiliates.clicks import follow
+from tests.affiliates.reader_clicks import follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db

@@ -12,8 +12,8 @@ import pytest
 
 from affiliates.models import LinkHealth
 from careersite import outbound
-from tests.affiliates.health_server import keep_connections_on_this_machine, partner_server
-from tests.affiliates.test_link_health_checker import check, health
+from tests.affiliates.health.health_server import keep_connections_on_this_machine, partner_server
+from tests.affiliates.health.test_link_health_checker import check, health
 from tests.factories import AffiliateLinkFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from affiliates.models import Click, DailyClickSummary
-from tests.affiliates.clicks import expected_rollup, follow, stored_rollup
+from tests.affiliates.reader_clicks import expected_rollup, follow, stored_rollup
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

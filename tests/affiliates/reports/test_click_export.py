@@ -7,13 +7,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 from openpyxl import load_workbook
+from wagtail.users.models import UserProfile
 
 from affiliates.reports.click_export import COLUMNS
-from tests.factories import AffiliateLinkFactory, ClickFactory, GuidePageFactory, UserFactory
+from tests.factories import AffiliateLinkFactory, ClickFactory, GuidePageFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("clicks")]
 
@@ -51,17 +51,8 @@ def clicks(links, guide):
     ]
 
 
-def user_with(*codenames):
-    user = UserFactory()
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="affiliates", codename__in=codenames),
-    )
-    return user
-
-
 @pytest.fixture
-def analyst(client):
+def analyst(user_with, client):
     client.force_login(user_with("view_click_reports"))
     return client
 
@@ -131,6 +122,38 @@ def test_without_an_end_day_the_export_runs_up_to_now(analyst):
     ]
 
 
+@pytest.fixture
+def analyst_in_new_york(user_with, client):
+    """An analyst whose admin account is set to New York time (Account › Preferences)."""
+    user = user_with("view_click_reports")
+    profile = UserProfile.get_for_user(user)
+    profile.current_time_zone = "America/New_York"
+    profile.save()
+    client.force_login(user)
+    return client
+
+
+def test_an_editor_in_another_time_zone_gets_the_sites_days_and_times(analyst_in_new_york):
+    # The reports count days in the site's zone; the export must cut the same days,
+    # or the two disagree for anyone whose account has a zone of its own.
+    since, until = "2026-03-01", "2026-03-31"
+
+    rows = csv_rows(download(analyst_in_new_york, since=since, until=until, format="csv"))
+    response = download(analyst_in_new_york, since=since, until=until, format="xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+
+    assert [row["clicked_at"] for row in rows] == [
+        "2026-03-01T00:00:00+00:00",
+        "2026-03-15T12:30:00+00:00",
+        "2026-03-31T23:59:59+01:00",
+    ]
+    assert [row[0] for row in list(sheet.iter_rows(values_only=True))[1:]] == [
+        datetime.datetime(2026, 3, 1, 0, 0),
+        datetime.datetime(2026, 3, 15, 12, 30),
+        datetime.datetime(2026, 3, 31, 23, 59, 59),
+    ]
+
+
 def test_the_export_downloads_as_a_workbook(analyst):
     response = download(analyst, since="2026-03-01", until="2026-03-31", format="xlsx")
 
@@ -168,7 +191,7 @@ def test_the_form_starts_with_the_last_thirty_days(analyst):
     assert until - since == datetime.timedelta(days=30)
 
 
-def test_exporting_clicks_needs_the_click_report_permission(client):
+def test_exporting_clicks_needs_the_click_report_permission(user_with, client):
     client.force_login(user_with("add_affiliatelink", "change_affiliatelink"))
 
     listing = client.get(reverse(LIST_URL))
@@ -179,7 +202,7 @@ def test_exporting_clicks_needs_the_click_report_permission(client):
     assert b"Can view affiliate click reports" in response.content
 
 
-def test_the_link_listing_offers_the_click_export_to_those_allowed(client):
+def test_the_link_listing_offers_the_click_export_to_those_allowed(user_with, client):
     client.force_login(user_with("change_affiliatelink", "view_click_reports"))
 
     listing = client.get(reverse(LIST_URL))

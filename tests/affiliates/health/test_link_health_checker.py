@@ -10,7 +10,7 @@ from wagtail.models import ModelLogEntry, Revision
 
 from affiliates.health.checker import CheckResult, record, site_of
 from affiliates.models import AffiliateLink, LinkHealth
-from tests.affiliates.health_server import SLOW_SECONDS, partner_server, refused_url
+from tests.affiliates.health.health_server import SLOW_SECONDS, partner_server, refused_url
 from tests.factories import AffiliateLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from affiliates.days import site_today
 from affiliates.models import Click, DailyClickSummary
-from tests.affiliates.clicks import days_ago, expected_rollup, follow, stored_rollup
+from tests.affiliates.reader_clicks import days_ago, expected_rollup, follow, stored_rollup
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db

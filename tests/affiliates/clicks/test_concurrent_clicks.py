@@ -13,6 +13,7 @@ from pathlib import Path
 from threading import Barrier
 
 import pytest
+from django.conf import settings
 from django.db import connection
 
 from affiliates.clicks import visitor_keys
@@ -21,7 +22,7 @@ from tests.factories import BROWSER_USER_AGENT, AffiliateLinkFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(settings.BASE_DIR)
 READERS = 20
 
 

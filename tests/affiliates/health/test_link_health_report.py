@@ -2,18 +2,16 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from affiliates.health.checker import CheckResult, record
 from affiliates.models import LinkHealth
-from tests.affiliates.test_click_report_permissions import menu_urls
+from tests.affiliates.reports.test_click_report_permissions import menu_urls
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
-    UserFactory,
     affiliate_anchor,
 )
 
@@ -35,16 +33,8 @@ def set_health(link, status, reason="", **values):
     return link
 
 
-def sign_in(client, *groups, permissions=()):
-    user = UserFactory()
-    user.groups.add(*(Group.objects.get(name=name) for name in groups))
-    user.user_permissions.add(*Permission.objects.filter(codename__in=permissions))
-    client.force_login(user)
-    return user
-
-
 @pytest.fixture
-def manager(client):
+def manager(sign_in, client):
     """Signed in as an affiliate manager: may change links, so may see the report."""
     sign_in(client, "Affiliate managers")
     return client
@@ -77,7 +67,7 @@ def test_the_report_lists_broken_and_redirected_links_but_not_healthy_or_blocked
 
 
 def test_each_row_shows_status_reason_where_it_ends_and_the_pages_using_the_link(
-    client, section, disclosure_page
+    sign_in, client, section, disclosure_page
 ):
     # A manager who edits pages too: the pages are linked to their edit views.
     sign_in(client, "Affiliate managers", "Editors")
@@ -237,7 +227,7 @@ def test_acknowledging_returns_to_the_page_the_editor_came_from_on_this_site(man
     assert elsewhere["Location"] == REPORT_URL
 
 
-def test_acknowledging_needs_a_post_with_the_csrf_token():
+def test_acknowledging_needs_a_post_with_the_csrf_token(sign_in):
     link = set_health(AffiliateLinkFactory(), Status.BROKEN)
     client = Client(enforce_csrf_checks=True)
     sign_in(client, "Affiliate managers")
@@ -271,7 +261,7 @@ def test_the_report_exports_to_csv_with_the_pages_using_each_link(
 # Who may see it.
 
 
-def test_an_editor_who_cannot_change_links_is_refused_the_report_and_acknowledging(client):
+def test_an_editor_who_cannot_change_links_is_refused_the_report_and_acknowledging(sign_in, client):
     link = set_health(AffiliateLinkFactory(), Status.BROKEN)
     sign_in(client, "Editors", permissions=["view_affiliatelink"])
 
@@ -286,7 +276,7 @@ def test_an_editor_who_cannot_change_links_is_refused_the_report_and_acknowledgi
     assert LinkHealth.objects.get(link=link).needs_attention
 
 
-def test_the_reports_menu_offers_link_health_only_to_those_who_may_see_it(client):
+def test_the_reports_menu_offers_link_health_only_to_those_who_may_see_it(sign_in, client):
     sign_in(client, "Editors")
     editor_menu = menu_urls(client.get(reverse("wagtailadmin_home")))
     sign_in(client, "Affiliate managers")

@@ -7,7 +7,7 @@ from bs4 import BeautifulSoup
 from django.urls import reverse
 
 from affiliates.reports.queries import change_label
-from tests.affiliates.clicks import days_ago, follow
+from tests.affiliates.reader_clicks import days_ago, follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db

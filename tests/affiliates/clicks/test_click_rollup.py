@@ -20,7 +20,7 @@ from affiliates.models import (
     DailyVisitor,
     MonthlyClickSummary,
 )
-from tests.affiliates.clicks import expected_rollup, follow, stored_rollup
+from tests.affiliates.reader_clicks import expected_rollup, follow, stored_rollup
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db

@@ -4,10 +4,10 @@ import json
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from tests.affiliates.clicks import follow
+from tests.affiliates.reader_clicks import follow
 from tests.factories import AffiliateLinkFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -15,18 +15,6 @@ pytestmark = pytest.mark.django_db
 REPORT_URL = reverse("affiliates_click_report")
 INSPECT_URL = "wagtailsnippets_affiliates_affiliatelink:inspect"
 ADD_LINK_URL = "wagtailsnippets_affiliates_affiliatelink:add"
-
-
-def permission(codename):
-    return Permission.objects.get(codename=codename)
-
-
-def sign_in(client, *groups, permissions=()):
-    user = UserFactory()
-    user.groups.add(*(Group.objects.get(name=name) for name in groups))
-    user.user_permissions.add(*(permission(codename) for codename in permissions))
-    client.force_login(user)
-    return user
 
 
 def menu_urls(response):
@@ -57,7 +45,7 @@ def link_with_clicks(client):
     return link
 
 
-def test_an_editor_without_the_permission_is_refused_the_report_with_a_403(client):
+def test_an_editor_without_the_permission_is_refused_the_report_with_a_403(sign_in, client):
     sign_in(client, "Editors")
 
     response = client.get(REPORT_URL)
@@ -66,7 +54,7 @@ def test_an_editor_without_the_permission_is_refused_the_report_with_a_403(clien
     assert "You do not have permission to view affiliate click reports" in response.content.decode()
 
 
-def test_the_exports_are_refused_too(client):
+def test_the_exports_are_refused_too(sign_in, client):
     sign_in(client, "Editors")
 
     assert client.get(REPORT_URL, {"export": "csv"}).status_code == 403
@@ -81,7 +69,7 @@ def test_someone_who_is_not_signed_in_is_sent_to_the_login_page(client):
 
 
 def test_an_editor_without_the_permission_sees_no_menu_items_or_dashboard_panel(
-    client, link_with_clicks
+    sign_in, client, link_with_clicks
 ):
     sign_in(client, "Editors")
 
@@ -93,7 +81,7 @@ def test_an_editor_without_the_permission_sees_no_menu_items_or_dashboard_panel(
     assert 'id="affiliate-clicks-section"' not in response.content.decode()
 
 
-def test_managing_links_does_not_show_their_clicks(client, link_with_clicks):
+def test_managing_links_does_not_show_their_clicks(sign_in, client, link_with_clicks):
     sign_in(client, permissions=["access_admin", "view_affiliatelink", "change_affiliatelink"])
 
     response = client.get(reverse(INSPECT_URL, args=[link_with_clicks.pk]))
@@ -105,7 +93,7 @@ def test_managing_links_does_not_show_their_clicks(client, link_with_clicks):
     assert REPORT_URL not in menu_urls(client.get(reverse("wagtailadmin_home")))
 
 
-def test_seeing_reports_does_not_allow_managing_links(client, link_with_clicks):
+def test_seeing_reports_does_not_allow_managing_links(sign_in, client, link_with_clicks):
     sign_in(client, permissions=["access_admin", "view_click_reports"])
 
     assert client.get(REPORT_URL).status_code == 200
@@ -134,7 +122,7 @@ def test_the_affiliate_managers_group_can_manage_and_lock_links_and_see_reports(
 
 
 def test_a_member_of_affiliate_managers_sees_the_report_menu_panel_and_link_clicks(
-    client, link_with_clicks
+    sign_in, client, link_with_clicks
 ):
     sign_in(client, "Affiliate managers")
 

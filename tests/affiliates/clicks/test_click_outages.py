@@ -13,12 +13,13 @@ from pathlib import Path
 import psycopg
 import pytest
 import redis
+from django.conf import settings
 
 from tests.factories import BROWSER_USER_AGENT
 
 pytest_plugins = ["tests.servers"]
 
-PROJECT = Path(__file__).resolve().parents[2]
+PROJECT = Path(settings.BASE_DIR)
 SLUG = "interview-coaching"  # a demo link whose tracking template uses page placeholders
 READERS = 8
 

@@ -2,13 +2,12 @@
 
 import pytest
 from bs4 import BeautifulSoup
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from affiliates.importing.views import SESSION_KEY
 from affiliates.models import AffiliateLink, Partner
-from tests.factories import AffiliateLinkFactory, PartnerFactory, UserFactory
+from tests.factories import AffiliateLinkFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,18 +23,8 @@ FILE = (
 )
 
 
-def user_with(*codenames):
-    """A user who can reach the admin and holds the ``affiliates`` permissions named."""
-    user = UserFactory()
-    user.user_permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"),
-        *Permission.objects.filter(content_type__app_label="affiliates", codename__in=codenames),
-    )
-    return user
-
-
 @pytest.fixture
-def editor(client):
+def editor(user_with, client):
     client.force_login(
         user_with("add_affiliatelink", "change_affiliatelink", "add_partner", "change_partner")
     )
@@ -94,7 +83,7 @@ def test_the_listing_has_an_import_button_for_editors_who_may_add_and_change_lin
     assert text_of(response, f"a.w-header-button[href='{reverse(UPLOAD_URL)}']") == ["Import links"]
 
 
-def test_editors_who_may_only_change_links_see_no_import_button_and_get_a_403(client):
+def test_editors_who_may_only_change_links_see_no_import_button_and_get_a_403(user_with, client):
     client.force_login(user_with("change_affiliatelink", "add_partner"))
 
     listing = client.get(reverse(LIST_URL))
@@ -243,7 +232,9 @@ def test_an_upload_over_five_megabytes_is_refused(editor):
     assert SESSION_KEY not in editor.session
 
 
-def test_editors_who_may_not_add_partners_get_a_row_error_for_a_new_partner(client, links):
+def test_editors_who_may_not_add_partners_get_a_row_error_for_a_new_partner(
+    user_with, client, links
+):
     client.force_login(user_with("add_affiliatelink", "change_affiliatelink"))
 
     response = preview(client, FILE)

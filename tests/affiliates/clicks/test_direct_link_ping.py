@@ -7,7 +7,7 @@ from django.test import Client
 from affiliates.days import site_today
 from affiliates.models import Click, Partner
 from affiliates.reports.queries import Grouping, report_rows
-from tests.affiliates.clicks import BOT_USER_AGENT
+from tests.affiliates.reader_clicks import BOT_USER_AGENT
 from tests.factories import (
     BROWSER_USER_AGENT,
     NOT_LIVE,

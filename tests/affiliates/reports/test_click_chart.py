@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from affiliates.days import site_today
 from affiliates.reports.charts import DailyChart, scale
-from tests.affiliates.clicks import follow
+from tests.affiliates.reader_clicks import follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db
