@@ -26,6 +26,8 @@ from wagtail.admin.modal_workflow import render_modal_workflow
 from wagtail.admin.utils import get_valid_next_url_from_request
 from wagtail.models import Page, Site
 
+from affiliates.admin_display import page_edit_url
+
 from .models import DisclosureSettings
 
 DISCLOSURE_REQUIRED_MESSAGE = (
@@ -148,9 +150,7 @@ class DisclosureRequiredMiddleware:
             return None
         messages.error(request, exception.reason)
         back = get_valid_next_url_from_request(request) or (
-            reverse("wagtailadmin_pages:edit", args=[exception.page.pk])
-            if exception.page.pk
-            else reverse("wagtailadmin_home")
+            page_edit_url(exception.page.pk) if exception.page.pk else reverse("wagtailadmin_home")
         )
         if request.headers.get("x-requested-with") == "XMLHttpRequest":
             # The workflow modal follows a "success" step's redirect, where the message shows.
