@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -361,3 +363,10 @@ WAGTAILFRONTENDCACHE = {
     }
     for number, location in enumerate(env_list("FRONTEND_CACHE_URL"), start=1)
 }
+
+
+# Background jobs (django-tasks): Wagtail's own work (front-cache purges, search and
+# reference-index updates) and the site's imports, exports and link checks run in the
+# job worker (`manage.py db_worker`, started by `make run` and deploy/systemd), queued in
+# the database: no server beyond the ones the site already has.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -22,3 +22,7 @@ WHITENOISE_AUTOREFRESH = True
 # of the test run's own.
 CLICK_QUEUE_URL = ""
 CLICK_SPOOL_DIR = BASE_DIR / ".test-spool"  # noqa: F405
+
+# Jobs run at once, inside the request or command that queues them, unless a test asks
+# for the database queue and its worker.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
