@@ -17,6 +17,7 @@ from wagtail.search import index
 
 from careersite import outbound
 
+from . import forwarding
 from .forwarding import FORWARDED_PARAMETERS_HELP, validate_parameter_names
 from .tracking_templates import validate_tracking_template
 
@@ -286,6 +287,12 @@ class AffiliateLink(LockableMixin, RevisionMixin, index.Indexed, models.Model):
         """The partner's tracking template, then the link's own (which wins on a name)."""
         partner_template = self.partner.tracking_template if self.partner_id else ""
         return [t for t in (partner_template, self.tracking_template) if t]
+
+    @property
+    def allowed_parameters(self):
+        """The reader parameters this link passes on (see ``forwarding``)."""
+        partner_parameters = self.partner.forwarded_parameters if self.partner_id else ""
+        return forwarding.allowed_names(partner_parameters, self.forwarded_parameters)
 
     @classmethod
     def from_db(cls, db, field_names, values):

@@ -220,6 +220,26 @@ def test_a_direct_link_goes_to_the_partners_address_with_rel_and_a_ping(
     assert "/go/interview-book/?" not in str(soup)
 
 
+def test_a_direct_link_that_forwards_reader_parameters_still_renders(
+    client, section, disclosure_page, amazon
+):
+    # Forwarding belongs to the redirect; on the page there is no reader query to pass.
+    link = AffiliateLinkFactory(
+        partner=amazon,
+        destination_url="https://www.amazon.example/dp/123?tag=cc-20",
+        pass_query_parameters=True,
+        forwarded_parameters="ref",
+    )
+    guide = GuidePageFactory(
+        parent=section, intro=f"<p>{affiliate_anchor(link)}</p>", body=[call_to_action(link)]
+    )
+
+    soup = rendered(client, guide)
+
+    for anchor in (soup.select_one(".guide__intro a"), soup.select_one("aside.cta a.button")):
+        assert anchor["href"] == "https://www.amazon.example/dp/123?tag=cc-20"
+
+
 def test_cloaked_links_still_go_through_the_site_and_send_no_ping(client, section, disclosure_page):
     link = AffiliateLinkFactory(slug="coaching", partner=PartnerFactory())
     guide = GuidePageFactory(
