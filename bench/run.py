@@ -179,6 +179,7 @@ def app_env(workdir, **extra):
         "SECRET_KEY": "benchmark-only-not-secret",
         "ALLOWED_HOSTS": "localhost,127.0.0.1",
         "BASE_URL": "https://localhost",
+        "EMAIL_URL": "dummy://",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": f"{POSTGRES}/{DATABASE}",
         "REDIS_URL": REDIS,

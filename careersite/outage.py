@@ -4,9 +4,10 @@ Pages in the page cache are still served (guides/page_cache.py reads only Redis)
 Anything else needs the database, and its failure is not a bug in the page but an
 outage that will pass: the reader gets the site's "back shortly" page with
 ``503 Service Unavailable`` and ``Retry-After``, not "something went wrong" and a
-500. ``ready`` is the front cache's health probe (deploy/varnish/default.vcl): it
-answers 503 while the database is unreachable, so Varnish keeps serving the pages it
-holds, however old, instead of asking the app for them.
+500. ``ready`` answers 503 while the database is unreachable (it refuses; one that hangs
+keeps ``ready`` waiting). The front cache's probe now asks ``/healthz/``
+(careersite/healthz.py), which also covers Redis and the job queue and answers in time
+whatever hangs.
 """
 
 import sys

@@ -27,11 +27,14 @@ link forms use it. ``OutboundSession`` is a requests session that enforces all o
 
 import ipaddress
 import socket
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
 from requests.adapters import HTTPAdapter
+from requests.models import PreparedRequest, Response
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
@@ -56,34 +59,36 @@ _NEVER_PUBLIC = (
 _LOOPBACK_NAMES = ("localhost",)
 _LOOPBACK_ADDRESSES = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
 
 class RefusedAddress(requests.RequestException):
     """An address the site will not fetch: ``reason`` completes "This address …"."""
 
-    def __init__(self, url, reason, **kwargs):
+    def __init__(self, url: str | None, reason: str, **kwargs: Any) -> None:
         super().__init__(f"{url} {reason}", **kwargs)
         self.url = url
         self.reason = reason
 
     @property
-    def message(self):
+    def message(self) -> str:
         return editor_message(self.reason)
 
 
-def editor_message(reason):
+def editor_message(reason: str) -> str:
     """What an editor who typed an address refused for ``reason`` is told."""
     return f"This address {reason}; links must lead to a public website."
 
 
-def allowed_networks():
+def allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(network) for network in settings.OUTBOUND_ALLOWED_NETWORKS]
 
 
-def allowed_ports():
+def allowed_ports() -> Sequence[int]:
     return settings.OUTBOUND_ALLOWED_PORTS
 
 
-def is_public(address):
+def is_public(address: IPAddress) -> bool:
     """Whether ``address`` (an ``ipaddress`` address) is somewhere on the public internet."""
     if address.version == 6:
         if any(address in network for network in _NEVER_PUBLIC):
@@ -105,7 +110,7 @@ def is_public(address):
     )
 
 
-def _embedded_ipv4(address):
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
     """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, NAT64), if any."""
     if address.ipv4_mapped is not None:
         return address.ipv4_mapped
@@ -118,14 +123,14 @@ def _embedded_ipv4(address):
     return None
 
 
-def is_allowed(address):
+def is_allowed(address: IPAddress) -> bool:
     """Whether the site may connect to ``address``: public, or in an allowed network."""
     if any(address in network for network in allowed_networks()):
         return True
     return is_public(address)
 
 
-def _literal_address(host):
+def _literal_address(host: str) -> IPAddress | None:
     """The IP address ``host`` is written as, or None for a name. The resolver reads
     ``2130706433``, ``0x7f000001`` or ``127.1`` as 127.0.0.1, so they count as written."""
     try:
@@ -138,11 +143,11 @@ def _literal_address(host):
         return None
 
 
-def _port_reason(port):
+def _port_reason(port: int) -> str:
     return f"uses port {port}, not a standard web port (80 or 443)"
 
 
-def refusal(url):
+def refusal(url: str) -> str | None:
     """Why ``url`` can never be fetched, as the end of "This address …", or None.
 
     Needs no DNS: it looks at the scheme, the port and a host written as an IP address
@@ -176,27 +181,28 @@ def refusal(url):
     return None
 
 
-def check_url(url):
+def check_url(url: str) -> None:
     """Raise ``RefusedAddress`` if ``url`` can never be fetched (see ``refusal``)."""
     reason = refusal(url)
     if reason:
         raise RefusedAddress(url, reason)
 
 
-def resolve(host, port):
+def resolve(host: str, port: int) -> list[IPAddress]:
     """The addresses ``host`` resolves to, in the resolver's order. Patched in tests."""
     family = connection.allowed_gai_family()
     answers = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM)
     addresses = []
     for *_, sockaddr in answers:
         # An IPv6 sockaddr may carry a zone ("fe80::1%eth0"); the address is what counts.
-        address = ipaddress.ip_address(sockaddr[0].split("%")[0])
+        # A TCP answer's first item is always the address as text.
+        address = ipaddress.ip_address(cast(str, sockaddr[0]).split("%")[0])
         if address not in addresses:
             addresses.append(address)
     return addresses
 
 
-def check_host(host, port):
+def check_host(host: str, port: int) -> list[IPAddress]:
     """The addresses to connect to for ``host``: resolved once, every one of them allowed.
 
     Raises ``RefusedAddress`` if the port is not allowed or if any address is not (a
@@ -217,22 +223,29 @@ class _RefusedConnection(Exception):
     """Carries a refusal out of urllib3, which would turn any OSError (and so any
     requests error) into "Connection aborted" and lose it."""
 
-    def __init__(self, refused):
+    def __init__(self, refused: RefusedAddress) -> None:
         super().__init__(refused)
         self.refused = refused
 
 
-class _CheckedConnectionMixin:
+if TYPE_CHECKING:
+    # The mixin goes before an HTTPConnection; the type checker is told so, the class is not.
+    _ConnectionBase = HTTPConnection
+else:
+    _ConnectionBase = object
+
+
+class _CheckedConnectionMixin(_ConnectionBase):
     """Connects only to an address ``check_host`` approved for the connection's host."""
 
-    def _new_conn(self):
+    def _new_conn(self) -> socket.socket:
         try:
             addresses = check_host(self._dns_host, self.port)
         except socket.gaierror as error:
             raise NameResolutionError(self.host, self, error) from error
         except RefusedAddress as refused:
             raise _RefusedConnection(refused) from None
-        last_error = None
+        last_error: ConnectTimeoutError | None = None
         for address in addresses:
             try:
                 return connection.create_connection(
@@ -252,7 +265,8 @@ class _CheckedConnectionMixin:
                     self, f"Failed to establish a new connection: {error}"
                 )
                 last_error.__cause__ = error
-        raise last_error
+        # check_host returns at least one address, so one of them failed.
+        raise cast(ConnectTimeoutError, last_error)
 
 
 class CheckedHTTPConnection(_CheckedConnectionMixin, HTTPConnection):
@@ -275,20 +289,20 @@ class CheckedHTTPSConnectionPool(HTTPSConnectionPool):
 class CheckedAdapter(HTTPAdapter):
     """A requests adapter whose connections go only to allowed addresses."""
 
-    def init_poolmanager(self, *args, **kwargs):
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
         super().init_poolmanager(*args, **kwargs)
         self.poolmanager.pool_classes_by_scheme = {
             "http": CheckedHTTPConnectionPool,
             "https": CheckedHTTPSConnectionPool,
         }
 
-    def send(self, request, *args, **kwargs):
+    def send(self, request: PreparedRequest, *args: Any, **kwargs: Any) -> Response:
         try:
             return super().send(request, *args, **kwargs)
         except _RefusedConnection as error:
             raise RefusedAddress(request.url, error.refused.reason, request=request) from None
 
-    def proxy_manager_for(self, proxy, **proxy_kwargs):
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> NoReturn:
         # Through a proxy the connection would go to the proxy, unchecked for the target.
         raise RefusedAddress(proxy, "is a proxy, and outbound requests never use one")
 
@@ -302,13 +316,14 @@ class OutboundSession(requests.Session):
     used: an editor's address must not borrow the server's.
     """
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__()
         self.trust_env = False
         adapter = CheckedAdapter()
         self.mount("http://", adapter)
         self.mount("https://", adapter)
 
-    def send(self, request, **kwargs):
-        check_url(request.url)
+    def send(self, request: PreparedRequest, **kwargs: Any) -> Response:
+        # A request is sent only once prepared, and preparing it sets its address.
+        check_url(cast(str, request.url))
         return super().send(request, **kwargs)

@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from careersite import admin_exports, outage
+from careersite import admin_exports, healthz, outage
 from guides import views as guide_views
 from guides.feeds import LatestGuidesFeed
 from guides.models import GuidePage
@@ -14,7 +14,10 @@ from guides.models import GuidePage
 handler500 = outage.server_error
 
 urlpatterns = [
-    # The front cache's health probe (deploy/varnish/default.vcl).
+    # Load balancers', the front cache's (deploy/varnish/default.vcl) and monitoring's
+    # health check (careersite/healthz.py).
+    path("healthz/", healthz.healthz, name="healthz"),
+    # The database alone, as the front cache's probe asked before /healthz/.
     path("_health/ready/", outage.ready, name="health_ready"),
     # Wagtail's own reports and redirects listing, exporting through the formula guard:
     # the same paths as Wagtail's, so they must come first.

@@ -231,6 +231,7 @@ class AppServer(Stoppable):
             "SECRET_KEY": SECRET_KEY,
             "ALLOWED_HOSTS": "localhost,127.0.0.1",
             "BASE_URL": "https://localhost",
+            "EMAIL_URL": "dummy://",
             "SECURE_SSL_REDIRECT": "false",
             "DATABASE_URL": database.url("careersite"),
             "REDIS_URL": redis.url(),
@@ -242,7 +243,13 @@ class AppServer(Stoppable):
             "WEB_CONCURRENCY": "2",
             "LOG_LEVEL": "WARNING",
         }
-        for name in ("CACHE_URL", "FRONTEND_CACHE_URL", "GUNICORN_CONTROL_SOCKET"):
+        for name in (
+            "CACHE_URL",
+            "FRONTEND_CACHE_URL",
+            "GUNICORN_CONTROL_SOCKET",
+            "SENTRY_DSN",
+            "ADMINS",
+        ):
             self.env.pop(name, None)
 
     def manage(self, *args):

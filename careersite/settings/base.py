@@ -5,11 +5,15 @@ differs between deployments comes from the environment (see the README table).
 """
 
 import os
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+import dj_email_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.validators import validate_email
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -340,6 +344,99 @@ LOGGING = {
         "affiliates": {"handlers": ["console"], "level": "INFO", "propagate": False},
     },
 }
+
+# --- Mail: error reports to ADMINS, password resets, workflow notifications ----------------
+# EMAIL_URL names the mail server, e.g. smtp+tls://careersite:secret@mail.example.com:587
+# (STARTTLS), smtp+ssl://…:465 (TLS from the start) or smtp://…:25, and also takes
+# dj-email-url's own schemes (submission://, console://, dummy://, …). Unset, Django's
+# default stands (a server on localhost:25); production refuses to start that way.
+EMAIL_URL_ALIASES = {
+    # Scheme: (what dj-email-url reads instead, the flag it stands for, its default port).
+    "smtp+tls": ("smtp", "EMAIL_USE_TLS", 587),
+    "smtp+ssl": ("smtp", "EMAIL_USE_SSL", 465),
+}
+# Without a timeout a mail server that stops answering holds the request that sends mail.
+EMAIL_TIMEOUT_SECONDS = 10
+ADMIN_ENTRY = re.compile(r"(?:(?P<name>[^<>]*?)\s*<(?P<address>[^<>]*)>|(?P<bare>[^<>\s]+))")
+
+
+def env_admins(name):
+    """[(name, address), …] from e.g. ADMINS="Ops <ops@example.com>,jo@example.com"."""
+    admins = []
+    for entry in env_list(name):
+        match = ADMIN_ENTRY.fullmatch(entry)
+        address = "" if match is None else match["bare"] or match["address"].strip()
+        try:
+            validate_email(address)
+        except ValidationError:
+            raise ImproperlyConfigured(
+                f"{name} entry {entry!r} is not an e-mail address with an optional name. "
+                f'Write it as {name}="Ops <ops@example.com>,Jo <jo@example.com>": people '
+                "separated by commas, each an address or a name and <address>, with no "
+                "comma inside a name."
+            ) from None
+        admins.append((match["name"] or address, address))
+    return admins
+
+
+def env_email(name):
+    """The EMAIL_* settings named by the mail server URL in `name`; {} when it is unset."""
+    url = os.environ.get(name, "").strip()
+    if not url:
+        return {}
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    # Messages show the URL without its password: they end up in logs and terminals.
+    shown = parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
+    dj_scheme, flag, default_port = EMAIL_URL_ALIASES.get(scheme, (scheme, None, None))
+    if dj_scheme not in dj_email_url.SCHEMES:
+        accepted = ", ".join(f"{known}://" for known in [*EMAIL_URL_ALIASES, *dj_email_url.SCHEMES])
+        raise ImproperlyConfigured(
+            f"{name}={shown} is not a mail server URL this site knows. Use one of {accepted} "
+            f"e.g. {name}=smtp+tls://careersite:secret@mail.example.com:587."
+        )
+    needs_host = dj_email_url.SCHEMES[dj_scheme].endswith(".smtp.EmailBackend")
+    try:
+        port = parts.port
+        names_a_server = bool(parts.hostname) or not needs_host
+    except ValueError:  # a port that is not a number, or out of range
+        names_a_server = False
+    if not names_a_server:
+        raise ImproperlyConfigured(
+            f"{name}={shown} must name the mail server and, optionally, a numeric port, "
+            f"e.g. {name}=smtp+tls://careersite:secret@mail.example.com:587."
+        )
+    settings = dj_email_url.parse(parts._replace(scheme=dj_scheme).geturl())
+    if flag:
+        settings[flag] = True
+        settings["EMAIL_PORT"] = port or default_port
+    settings["EMAIL_HOST_USER"] = settings["EMAIL_HOST_USER"] or ""
+    settings["EMAIL_HOST_PASSWORD"] = settings["EMAIL_HOST_PASSWORD"] or ""
+    settings["EMAIL_TIMEOUT"] = settings["EMAIL_TIMEOUT"] or EMAIL_TIMEOUT_SECONDS
+    return settings
+
+
+# Who gets a mail for each server error (Django's AdminEmailHandler on the "django" logger).
+ADMINS = env_admins("ADMINS")
+_mail_server = env_email("EMAIL_URL")
+if _mail_server:
+    EMAIL_BACKEND = _mail_server["EMAIL_BACKEND"]
+    EMAIL_HOST = _mail_server["EMAIL_HOST"] or "localhost"
+    EMAIL_PORT = _mail_server["EMAIL_PORT"] or 25
+    EMAIL_HOST_USER = _mail_server["EMAIL_HOST_USER"]
+    EMAIL_HOST_PASSWORD = _mail_server["EMAIL_HOST_PASSWORD"]
+    EMAIL_USE_TLS = _mail_server["EMAIL_USE_TLS"]
+    EMAIL_USE_SSL = _mail_server["EMAIL_USE_SSL"]
+    EMAIL_TIMEOUT = _mail_server["EMAIL_TIMEOUT"]
+    if _mail_server["EMAIL_FILE_PATH"]:
+        EMAIL_FILE_PATH = _mail_server["EMAIL_FILE_PATH"]
+# The sender of mail to editors, and of error reports to ADMINS.
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL") or "webmaster@localhost"
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL") or DEFAULT_FROM_EMAIL
+EMAIL_SUBJECT_PREFIX = f"[{WAGTAIL_SITE_NAME}] "
+# Error mails show the traceback and the request, but not the client's address, its
+# cookies or what it typed into a form (careersite/error_reports.py).
+DEFAULT_EXCEPTION_REPORTER_FILTER = "careersite.error_reports.PersonalDataFreeReporterFilter"
 
 
 def require_env(name):

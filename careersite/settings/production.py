@@ -8,7 +8,12 @@ deployment quietly wrong stop it from starting instead, with a message saying wh
 import os
 from urllib.parse import urlsplit
 
+import sentry_sdk
 from django.core.exceptions import ImproperlyConfigured
+from pythonjsonlogger.core import RESERVED_ATTRS
+from sentry_sdk.integrations.django import DjangoIntegration
+
+from careersite.error_reports import without_personal_data
 
 from .base import *  # noqa: F403
 from .base import CACHE_URL, WAGTAILADMIN_BASE_URL, env_bool, env_list, require_env
@@ -44,6 +49,9 @@ if _public_address.scheme != "https" or not _public_address.hostname:
     )
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+# Load balancers may ask app servers for /healthz/ over plain http, without the TLS
+# terminator's X-Forwarded-Proto; a redirect would count as a failed check.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -54,7 +62,74 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 # Hashed static files never change, so browsers and CDNs may keep them for a year.
 WHITENOISE_MAX_AGE = 60 * 60 * 24 * 365
 
-LOGGING["root"]["level"] = os.environ.get("LOG_LEVEL", "INFO")  # noqa: F405
+
+# --- Logs, error mail and error reports (README, docs/deployment.md) ----------------------
+# One JSON object a line on stdout (time, level, logger, message and, with an exception, its
+# traceback), for journald or a log shipper to collect. Django attaches the request to its
+# records; its repr carries the query string, so it is left out. Axes' sign-in lines name
+# the account and the address, so they say only which page was signed in to.
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json_lines": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": ["levelname", "name", "message"],
+            "rename_fields": {"levelname": "level", "name": "logger", "exc_info": "exception"},
+            "timestamp": "time",
+            "reserved_attrs": [*RESERVED_ATTRS, "request"],
+        }
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "json_lines",
+        },
+        # Errors in requests and Django itself also go to ADMINS by mail, as by default.
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR"},
+    },
+    "root": {"handlers": ["stdout"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "affiliates": {"handlers": ["stdout"], "level": "INFO", "propagate": False},
+    },
+}
+AXES_CLIENT_STR_CALLABLE = "careersite.logging.sign_in_attempt_description"
+# Nor a line at every start: stdout is also where a command's own output goes.
+AXES_VERBOSE = False
+
+# Mail that no one set up would go to a server on localhost:25, which is usually not there:
+# error reports, password resets and workflow notifications would be lost without a word.
+if not os.environ.get("EMAIL_URL", "").strip():
+    raise ImproperlyConfigured(
+        "Set EMAIL_URL to the mail server the site sends through, e.g. "
+        "EMAIL_URL=smtp+tls://careersite:secret@mail.example.com:587, or to dummy:// to "
+        "send no mail at all. Production does not start without it: error reports to "
+        "ADMINS, password resets and workflow notifications would go to localhost:25 "
+        "and be lost."
+    )
+if not os.environ.get("DEFAULT_FROM_EMAIL"):
+    DEFAULT_FROM_EMAIL = f"noreply@{_public_address.hostname}"
+if not os.environ.get("SERVER_EMAIL"):
+    SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Sentry, when SENTRY_DSN is set: exceptions (and, at SENTRY_TRACES_SAMPLE_RATE, timings)
+# with no personal data. Local variables are left out as well: a frame's could hold a
+# reader's or an editor's details.
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=os.environ.get("SENTRY_ENVIRONMENT") or "production",
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE") or "0"),
+        send_default_pii=False,
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=without_personal_data,
+        before_send_transaction=without_personal_data,
+    )
 
 
 # --- Static file caching (deploy/, docs/deployment.md) -------------------------------------

@@ -25,12 +25,15 @@ backend default {
     .max_connections = 200;
 }
 
-# Can the app render pages? Its /_health/ready/ answers 200 only while it reaches the
-# database (careersite/outage.py). Sick after 3 of the last 5 probes failed (10 to
-# 15 s into an outage), healthy again after 3 good ones.
+# Can the app do its work? Its /healthz/ answers 200 only while it reaches PostgreSQL,
+# Redis and the job queue, and 503 within 1.5 s when any of them refuses or hangs
+# (careersite/healthz.py). Sick after 3 of the last 5 probes failed (10 to 15 s into an
+# outage), healthy again after 3 good ones. Sick only means readers get held pages
+# however old (grace, below); requests still go to the app, which without Redis renders
+# every page itself, and without the database explains (503).
 probe app_ready {
     .request =
-        "GET /_health/ready/ HTTP/1.1"
+        "GET /healthz/ HTTP/1.1"
         "Host: localhost"             # one of the app's ALLOWED_HOSTS
         "X-Forwarded-Proto: https"    # as the TLS terminator says; no redirect to https
         "User-Agent: varnish-health-probe"
@@ -75,8 +78,9 @@ sub vcl_recv {
     }
 
     # Never cached: the admin, affiliate redirects (every click must be counted),
-    # documents (may be private), and search results for a query.
-    if (req.url ~ "^/(admin|django-admin|go|documents)(/|$)"
+    # documents (may be private), health checks (each must ask the app), and search
+    # results for a query.
+    if (req.url ~ "^/(admin|django-admin|go|documents|healthz|_health)(/|$)"
         || req.url ~ "^/search/?\?(.*&)?q=") {
         return (pass);
     }

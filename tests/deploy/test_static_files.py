@@ -35,6 +35,7 @@ def production(tmp_path_factory):
         # Required by production settings; static files never reach the cache.
         "REDIS_URL": "redis://127.0.0.1:6379/1",
         "BASE_URL": "https://testserver",
+        "EMAIL_URL": "dummy://",
         "STATIC_ROOT": str(static_root),
     }
     subprocess.run(
