@@ -73,9 +73,16 @@ demo: install ## Migrate and load the demo content (safe to repeat)
 	@$(MANAGE) migrate --no-input
 	@$(MANAGE) load_demo_content
 
-run: demo ## Install, load demo content and serve on http://127.0.0.1:8000/
-	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/)"
-	@$(MANAGE) runserver $(HOST):$(PORT)
+# The job worker (imports, exports, link checks, Wagtail's own tasks) runs beside the
+# server and stops with it: Ctrl-C, a kill of make or of the recipe, or the server
+# stopping. Both run in the background so the shell can wait for either and its trap
+# can stop the other: a shell waiting on a foreground command would leave it running.
+run: demo ## Install, load demo content, serve on http://127.0.0.1:8000/ and run the job worker
+	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with the job worker"
+	@trap 'trap - EXIT INT TERM; kill $$worker $$server 2>/dev/null; wait' EXIT INT TERM; \
+	$(MANAGE) db_worker & worker=$$!; \
+	$(MANAGE) runserver $(HOST):$(PORT) & server=$$!; \
+	wait -n $$worker $$server
 
 checkers: ## Install the page checkers (axe-core, Nu HTML checker) from package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
@@ -89,10 +96,12 @@ test: install-dev checkers ## Install and run every test, then the linters and D
 	@$(MAKE) --no-print-directory lint
 	@$(MAKE) --no-print-directory check
 
-lint: install-dev ## ruff check, ruff format --check and the import contracts (lint-imports)
+lint: install-dev ## ruff, the import contracts (lint-imports), mypy on the typed modules, djlint
 	@$(UV) run --frozen ruff check .
 	@$(UV) run --frozen ruff format --check .
 	@$(UV) run --frozen lint-imports --no-cache
+	@$(UV) run --frozen mypy
+	@$(UV) run --frozen djlint templates --lint
 
 format: install-dev ## Format and fix what ruff can
 	@$(UV) run --frozen ruff format .

@@ -5,8 +5,9 @@ URL names are unprefixed (``affiliates_…``), as Wagtail's reports are.
 
 from django.urls import path
 
-from .health.views import AcknowledgeWarningView, LinkHealthReportView
+from .health.views import AcknowledgeWarningView, CheckLinkNowView, LinkHealthReportView
 from .importing.views import LinkImportPreviewView, LinkImportView
+from .jobs import admin_urls as job_urls
 from .reports.views import ClickExportView, ClickReportView
 
 urlpatterns = [
@@ -33,4 +34,10 @@ urlpatterns = [
         name="affiliates_link_import_preview",
     ),
     path("affiliates/clicks/export/", ClickExportView.as_view(), name="affiliates_click_export"),
+    path(
+        "affiliates/links/<int:link_id>/check-now/",
+        CheckLinkNowView.as_view(),
+        name="affiliates_link_check_now",
+    ),
+    *job_urls.urlpatterns,
 ]

@@ -17,7 +17,8 @@ from .clicks.models import (
     VisitorCounts,
 )
 from .content.models import DisclosurePage, DisclosureSettings
-from .health.models import LinkHealth
+from .health.models import LinkHealth, LinkHealthDigestSubscription
+from .jobs.models import Job
 from .links.models import (
     DESTINATION_CHANGED,
     EXPIRES_SOON,
@@ -44,7 +45,9 @@ __all__ = [
     "DailyVisitor",
     "DisclosurePage",
     "DisclosureSettings",
+    "Job",
     "LinkHealth",
+    "LinkHealthDigestSubscription",
     "MonthlyClickSummary",
     "Partner",
     "VisitorCounts",

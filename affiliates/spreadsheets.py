@@ -13,6 +13,8 @@ test_spreadsheet_exports.py finds every export in the admin and fails for one th
 """
 
 import datetime
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import IO, Any, TypeVar
 
 from django.utils import timezone
 from openpyxl import Workbook
@@ -23,22 +25,24 @@ from .days import site_timezone
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
+_Value = TypeVar("_Value")
 
-def spreadsheet_safe(value):
+
+def spreadsheet_safe(value: _Value) -> _Value | str:
     """``value`` as a CSV cell no spreadsheet will run as a formula (non-text is left alone)."""
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return f"'{value}"
     return value
 
 
-def unguarded(text):
+def unguarded(text: str) -> str:
     """Undo ``spreadsheet_safe``: ``'=SUM(A1)`` reads back as ``=SUM(A1)``."""
     if text.startswith("'") and text[1:].startswith(FORMULA_PREFIXES):
         return text[1:]
     return text
 
 
-def worksheet_cell(sheet, value, number_format=None):
+def worksheet_cell(sheet: Any, value: object, number_format: str | None = None) -> Any:
     """A cell for a write-only ``sheet`` holding ``value``, never a formula.
 
     openpyxl stores text starting with ``=`` as a formula; it is stored as text instead.
@@ -51,7 +55,12 @@ def worksheet_cell(sheet, value, number_format=None):
     return cell
 
 
-def write_xlsx(output, headings, rows, sheet_title="Sheet1"):
+def write_xlsx(
+    output: IO[bytes],
+    headings: Sequence[str],
+    rows: Iterable[Sequence[object]],
+    sheet_title: str = "Sheet1",
+) -> None:
     """Write ``rows`` (sequences of cell values) under ``headings`` as a workbook.
 
     Aware datetimes are written in the site's time zone (spreadsheets have no time zones).
@@ -60,7 +69,7 @@ def write_xlsx(output, headings, rows, sheet_title="Sheet1"):
     sheet = workbook.create_sheet(title=sheet_title)
     sheet.append([worksheet_cell(sheet, heading) for heading in headings])
 
-    def cell(value):
+    def cell(value: object) -> Any:
         if isinstance(value, datetime.datetime):
             if timezone.is_aware(value):
                 value = timezone.make_naive(value, site_timezone())
@@ -78,7 +87,7 @@ class FormulaSafeExportMixin(SpreadsheetExportMixin):
     Every admin view with an export uses this instead of Wagtail's mixin.
     """
 
-    def write_csv_row(self, writer, row_dict):
+    def write_csv_row(self, writer: Any, row_dict: Mapping[str, object]) -> Any:
         return writer.writerow(
             {
                 field: spreadsheet_safe(self.preprocess_field_value(field, value, self.FORMAT_CSV))
@@ -86,7 +95,9 @@ class FormulaSafeExportMixin(SpreadsheetExportMixin):
             }
         )
 
-    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+    def generate_xlsx_row(
+        self, worksheet: Any, row_dict: Mapping[str, object], date_format: str | None = None
+    ) -> Iterator[Any]:
         for field, value in row_dict.items():
             yield worksheet_cell(
                 worksheet,

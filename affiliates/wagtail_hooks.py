@@ -1,5 +1,6 @@
 """Every Wagtail hook of the affiliates app, in one place: menus, admin URLs, the rich-text
-button, permissions, the dashboard panel, history wording and the bulk-publishing rule.
+button, permissions, the dashboard panels, the account settings panel, history wording and
+the bulk-publishing rule.
 
 The screens themselves live in their sub-packages; this module only registers them.
 """
@@ -9,12 +10,15 @@ from django.contrib.auth.models import Permission
 from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
 from wagtail.snippets.models import register_snippet
 
 from . import admin_urls
 from .content.draftail import register_affiliate_link_feature
 from .content.publishing import BULK_DISCLOSURE_REQUIRED_MESSAGE, pages_blocked_from_publishing
+from .health.account import LinkHealthDigestSettingsPanel
+from .health.panels import LinkHealthDashboardPanel
 from .links.models import DESTINATION_CHANGED
 from .permissions import PermittedMenuItem, can_manage_link_health, can_view_click_reports
 from .reports.panels import ClickDashboardPanel
@@ -57,6 +61,12 @@ def register_link_health_menu_item():
     )
 
 
+@hooks.register("register_reports_menu_item")
+def register_jobs_menu_item():
+    # Everyone who queues an import, export or check follows it here.
+    return MenuItem("Jobs", reverse("affiliates_jobs"), name="jobs", icon_name="cogs", order=1320)
+
+
 @hooks.register("register_permissions")
 def register_click_report_permission():
     # Shown in Settings › Groups, next to the link and partner permissions.
@@ -69,6 +79,16 @@ def register_click_report_permission():
 def add_click_dashboard_panel(request, panels):
     if can_view_click_reports(request.user):
         panels.append(ClickDashboardPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_link_health_dashboard_panel(request, panels):
+    if can_manage_link_health(request.user):
+        panels.append(LinkHealthDashboardPanel())
+
+
+# Account settings › Notifications: the weekly link health e-mail, on or off.
+hooks.register("register_account_settings_panel", LinkHealthDigestSettingsPanel)
 
 
 @hooks.register("register_log_actions")

@@ -15,9 +15,13 @@ import datetime
 import functools
 import json
 import secrets
+from collections.abc import Sequence
 from dataclasses import astuple, dataclass
+from typing import Any, Self, cast
 
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Field
 from wagtail.models import Page, PageViewRestriction
 
 from affiliates.links.models import AffiliateLink
@@ -29,7 +33,7 @@ from .models import Click
 CLICK_ID_BYTES = 9
 
 
-def new_click_id():
+def new_click_id() -> str:
     """A short random identifier for one click; derived from nothing about the reader."""
     return secrets.token_urlsafe(CLICK_ID_BYTES)
 
@@ -47,14 +51,14 @@ class ClickEvent:
     clicked_at: float  # seconds since the epoch, UTC
 
     @property
-    def when(self):
+    def when(self) -> datetime.datetime:
         return datetime.datetime.fromtimestamp(self.clicked_at, tz=datetime.UTC)
 
-    def to_json(self):
+    def to_json(self) -> str:
         return json.dumps(astuple(self), separators=(",", ":"))
 
     @classmethod
-    def from_json(cls, text):
+    def from_json(cls, text: str) -> Self:
         """The event ``to_json`` wrote, or ValueError for anything else."""
         try:
             values = json.loads(text)
@@ -67,16 +71,17 @@ class ClickEvent:
 
 
 @functools.cache
-def _insert_click_sql():
+def _insert_click_sql() -> str:
     # Built once: the Click and Page tables do not change while the process runs.
     # Only names from our own models go into the string; every value is a parameter.
     quote = connection.ops.quote_name
     click, page = Click._meta, Page._meta
+    # Every field named here is a concrete field of ours, so it has a column.
     columns = [
-        quote(click.get_field(name).column)
+        quote(cast(str, cast("Field[Any, Any]", click.get_field(name)).column))
         for name in ("click_id", "link", "page", "visitor_key", "is_bot", "is_staff", "clicked_at")
     ]
-    link_id = quote(AffiliateLink._meta.pk.column)
+    link_id = quote(cast(str, AffiliateLink._meta.pk.column))
     page_id, live, path = (quote(page.get_field(name).column) for name in ("id", "live", "path"))
     page_table, link_table = quote(page.db_table), quote(AffiliateLink._meta.db_table)
     restriction = PageViewRestriction._meta
@@ -102,7 +107,7 @@ def _insert_click_sql():
     )
 
 
-def write_click(cursor, event):
+def write_click(cursor: CursorWrapper, event: ClickEvent) -> bool:
     """Store ``event`` unless its click id is already stored, and count it in the
     roll-ups (staff clicks are stored, never counted). Returns whether it was new.
 
@@ -124,7 +129,7 @@ def write_click(cursor, event):
     if event.is_staff:
         cursor.execute(_insert_click_sql(), params)
         return cursor.fetchone() is not None
-    return rollup.insert_click(
+    new: bool = rollup.insert_click(
         cursor,
         _insert_click_sql(),
         params,
@@ -133,9 +138,10 @@ def write_click(cursor, event):
         is_bot=event.is_bot,
         when=when,
     )
+    return new
 
 
-def write_clicks(events):
+def write_clicks(events: Sequence[ClickEvent]) -> int:
     """Store a batch of clicks in one transaction; returns how many were new.
 
     Raises ``DatabaseError`` when the database cannot take them; then none is stored

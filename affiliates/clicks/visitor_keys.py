@@ -41,31 +41,31 @@ NONCE_MARGIN = datetime.timedelta(minutes=10)
 
 _lock = threading.Lock()
 # (day, nonce, monotonic time it was last confirmed in the shared cache)
-_known = (None, "", 0.0)
+_known: tuple[datetime.date | None, str, float] = (None, "", 0.0)
 
 
-def nonce_key(day):
+def nonce_key(day: datetime.date) -> str:
     return f"affiliates:visitor-nonce:{day.isoformat()}"
 
 
-def _seconds_to_keep(day):
+def _seconds_to_keep(day: datetime.date) -> int:
     zone = timezone.get_default_timezone()
     end = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min, zone)
     return max(int((end + NONCE_MARGIN - timezone.now()).total_seconds()), 60)
 
 
-def _shared_nonce(day, known=None):
+def _shared_nonce(day: datetime.date, known: str | None = None) -> str | None:
     """The day's nonce from the shared cache, putting ``known`` (or a new one) there
     first if it has none. None if the cache cannot be reached."""
     key = nonce_key(day)
-    nonce = cache.get(key)
+    nonce: str | None = cache.get(key)
     if nonce is None:
         cache.add(key, known or secrets.token_hex(32), _seconds_to_keep(day))
         nonce = cache.get(key)
     return nonce
 
 
-def nonce_for(day):
+def nonce_for(day: datetime.date) -> str:
     global _known
     known_day, nonce, confirmed = _known
     now = time.monotonic()
@@ -91,25 +91,25 @@ def nonce_for(day):
         return nonce
 
 
-def forget():
+def forget() -> None:
     """Make the next click ask the shared cache again (tests reset it)."""
     global _known
     _known = (None, "", 0.0)
 
 
-def salt_for(day):
+def salt_for(day: datetime.date) -> bytes:
     return hmac.new(
         settings.SECRET_KEY.encode(), f"visitor-salt\n{nonce_for(day)}".encode(), hashlib.sha256
     ).digest()
 
 
-def visitor_key(ip, day):
+def visitor_key(ip: str, day: datetime.date) -> str:
     """A hex key that is the same for one address on one day, and cannot be tied back to
     the address once the day's nonce is gone."""
     message = f"{ip}\n{day.isoformat()}".encode()
     return hmac.new(salt_for(day), message, hashlib.sha256).hexdigest()
 
 
-def prune_nonces(today, days=7):
+def prune_nonces(today: datetime.date, days: int = 7) -> None:
     """Delete the nonces of the ``days`` days before ``today`` from the shared cache."""
     cache.delete_many([nonce_key(today - datetime.timedelta(days=n)) for n in range(1, days + 1)])

@@ -64,3 +64,33 @@ class LinkHealth(models.Model):
     def needs_attention(self):
         """A warning status the editor has not acknowledged."""
         return self.status in self.WARNINGS and self.acknowledged_status != self.status
+
+
+class LinkHealthDigestSubscription(models.Model):
+    """Whether someone who may change links wants the weekly link health e-mail
+    (``manage.py send_link_health_digest``), and when they were last sent one.
+
+    No row means the default: they want it. The account settings' Notifications tab
+    changes it (``affiliates.health.account``).
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="link_health_digest"
+    )
+    wants_digest = models.BooleanField(
+        "weekly link health e-mail",
+        default=True,
+        help_text="A weekly e-mail listing broken and redirected affiliate links, "
+        "sent only when some need attention.",
+    )
+    # Runs of the command closer together than a week send nothing to whoever already
+    # has this week's e-mail.
+    last_sent_at = models.DateTimeField("last digest sent", null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = "link health e-mail setting"
+        verbose_name_plural = "link health e-mail settings"
+
+    def __str__(self):
+        wants = "wants" if self.wants_digest else "does not want"
+        return f"{self.user} {wants} the weekly link health e-mail"

@@ -19,11 +19,13 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views import View
+from django.views.generic import TemplateView
 from wagtail.admin import messages
 from wagtail.admin.admin_url_finder import AdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.paginator import WagtailPaginator
 from wagtail.admin.ui.tables import Column, DateColumn, TitleColumn
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
 from wagtail.models import Page, ReferenceIndex
 from wagtail.permission_policies.pages import PagePermissionPolicy
@@ -38,12 +40,14 @@ from affiliates.links.models import AffiliateLink
 from affiliates.permissions import (
     LINK_HEALTH_DENIED,
     PermissionRequiredMixin,
+    can_check_link_now,
     can_manage_link_health,
 )
 from affiliates.spreadsheets import FormulaSafeExportMixin
 
 from .checker import web_address_or_blank
 from .models import LinkHealth
+from .tasks import queue_link_check
 
 
 class LinkHealthPermissionMixin(PermissionRequiredMixin):
@@ -328,3 +332,44 @@ class AcknowledgeWarningView(LinkHealthPermissionMixin, View):
         ):
             return next_url
         return reverse("affiliates_link_health_report")
+
+
+# Check now: one link, checked by a job.
+
+
+class CheckLinkNowView(LinkHealthPermissionMixin, WagtailAdminTemplateMixin, TemplateView):
+    """Asks, then queues a check of one link's destination and shows its job."""
+
+    permission_test = staticmethod(can_check_link_now)
+    template_name = "affiliates/jobs/confirm_job.html"
+    header_icon = "resubmit"
+
+    @cached_property
+    def link(self):
+        return get_object_or_404(AffiliateLink, pk=self.kwargs["link_id"])
+
+    def get_page_title(self):
+        return f"Check “{self.link.name}” now"
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": snippet_url(AffiliateLink, "list"), "label": "Affiliate links"},
+            {"url": snippet_url(AffiliateLink, "edit", self.link.pk), "label": self.link.name},
+            {"url": "", "label": "Check now"},
+        ]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            description=(
+                f"The site will request {self.link.destination_url} as the daily check does, "
+                "and record what it finds as the link's health."
+            ),
+            submit_label="Check now",
+            cancel_url=snippet_url(AffiliateLink, "edit", self.link.pk),
+            **kwargs,
+        )
+
+    def post(self, request, link_id):
+        job = queue_link_check(self.link, user=request.user)
+        return redirect("affiliates_job", job.pk)

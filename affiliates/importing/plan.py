@@ -20,9 +20,13 @@ as it is on existing links (new links get the default). An empty *partner*,
 cell leaves it as it is.
 """
 
+from __future__ import annotations
+
 import csv
 import io
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
@@ -32,6 +36,12 @@ from wagtail.log_actions import LogContext, log
 from affiliates.links.forms import AffiliateLinkForm
 from affiliates.links.models import AffiliateLink, Partner
 from affiliates.spreadsheets import unguarded
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+#: One CSV row: its line in the file and ``{column: cell}``.
+Row = tuple[int, dict[str, str]]
 
 COLUMNS = (
     "name",
@@ -58,7 +68,8 @@ BOOLEAN_COLUMNS = ("pass_query_parameters", "is_active")
 REDIRECT_STATUSES = {str(status): status for status in AffiliateLink.RedirectStatus.values}
 #: Fields the row form checks and the link stores as they are (the partner is found by name).
 FORM_FIELDS = tuple(column for column in COLUMNS if column != "partner")
-PARTNER_NAME_MAX_LENGTH = Partner._meta.get_field("name").max_length
+# A CharField: it always has a max_length.
+PARTNER_NAME_MAX_LENGTH = cast(int, Partner._meta.get_field("name").max_length)
 
 CREATE, UPDATE, UNCHANGED = "create", "update", "unchanged"
 
@@ -72,7 +83,7 @@ class RowError:
     line: int
     message: str
 
-    def __str__(self):
+    def __str__(self) -> str:
         return f"Line {self.line}: {self.message}"
 
 
@@ -103,26 +114,26 @@ class ImportPlan:
     new_partners: list[str] = field(default_factory=list)
     applied: bool = False
 
-    def _with(self, action):
+    def _with(self, action: str) -> list[RowPlan]:
         return [row for row in self.rows if row.action == action]
 
     @property
-    def creates(self):
+    def creates(self) -> list[RowPlan]:
         return self._with(CREATE)
 
     @property
-    def updates(self):
+    def updates(self) -> list[RowPlan]:
         return self._with(UPDATE)
 
     @property
-    def unchanged(self):
+    def unchanged(self) -> list[RowPlan]:
         return self._with(UNCHANGED)
 
     @property
-    def has_changes(self):
+    def has_changes(self) -> bool:
         return any(row.action != UNCHANGED for row in self.rows)
 
-    def summary(self):
+    def summary(self) -> str:
         """``"2 created, 1 updated, 3 unchanged"`` (what did, or would, happen)."""
         return (
             f"{len(self.creates)} created, {len(self.updates)} updated, "
@@ -130,7 +141,7 @@ class ImportPlan:
         )
 
 
-def _row_form_field(db_field, **kwargs):
+def _row_form_field(db_field: models.Field[Any, Any], **kwargs: Any) -> Any:
     if isinstance(db_field, models.URLField):
         # Replaced by AffiliateLinkForm's WebAddressField, which requires a scheme.
         kwargs.setdefault("assume_scheme", "https")
@@ -145,14 +156,14 @@ class LinkRowForm(AffiliateLinkForm):
         fields = FORM_FIELDS
         formfield_callback = _row_form_field
 
-    def validate_unique(self):
+    def validate_unique(self) -> None:
         # Slugs are checked once for the whole file: an existing slug is an update, and
         # the same slug twice in the file is an error. The database still refuses
         # duplicates if another editor adds the slug meanwhile (see apply_import).
         pass
 
 
-def decode(data):
+def decode(data: bytes) -> str:
     """The text of an uploaded file, or ``ImportFileError`` saying what's wrong with it."""
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(
@@ -176,14 +187,15 @@ def decode(data):
         ) from None
 
 
-def _column_name(heading):
+def _column_name(heading: str) -> str:
     name = "_".join(heading.strip().lower().replace("-", " ").split())
     return COLUMN_ALIASES.get(name, name)
 
 
-def _read_header(cells, line):
+def _read_header(cells: list[str], line: int) -> dict[str, int]:
     """{column: index} from the header row, or ``ImportFileError`` listing every problem."""
-    columns, problems = {}, []
+    columns: dict[str, int] = {}
+    problems: list[str] = []
     for index, heading in enumerate(cells):
         name = _column_name(heading)
         if not name or name in READ_ONLY_COLUMNS:
@@ -208,11 +220,13 @@ def _read_header(cells, line):
     return columns
 
 
-def read_rows(text):
+def read_rows(text: str) -> tuple[dict[str, int], list[Row], list[RowError]]:
     """The header's columns, ``(line, {column: cell})`` for each non-blank row, and the
     errors of rows that can't be read as links."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    columns, rows, errors = None, [], []
+    columns: dict[str, int] | None = None
+    rows: list[Row] = []
+    errors: list[RowError] = []
     try:
         while True:
             line = reader.line_num + 1  # where this record starts (a cell may span lines)
@@ -251,8 +265,8 @@ def read_rows(text):
     return columns, rows, errors
 
 
-def _existing_links(slugs):
-    links = {}
+def _existing_links(slugs: Iterable[str]) -> dict[str, AffiliateLink]:
+    links: dict[str, AffiliateLink] = {}
     slugs = sorted(slugs)
     for start in range(0, len(slugs), 500):
         batch = AffiliateLink.objects.filter(slug__in=slugs[start : start + 500])
@@ -260,7 +274,7 @@ def _existing_links(slugs):
     return links
 
 
-def _display(value):
+def _display(value: object) -> str:
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, bool):
@@ -268,9 +282,11 @@ def _display(value):
     return str(value)
 
 
-def _parse_choices(values, link, problems):
+def _parse_choices(
+    values: dict[str, str], link: AffiliateLink, problems: list[str]
+) -> dict[str, Any]:
     """Form data for the yes/no and redirect status cells (blank: as the link has it)."""
-    data = {}
+    data: dict[str, Any] = {}
     for name in BOOLEAN_COLUMNS:
         cell = values.get(name, "")
         data[name] = getattr(link, name)
@@ -292,16 +308,16 @@ def _parse_choices(values, link, problems):
 class _Partners:
     """Partners by name (exact, else the one whose name matches ignoring case), and new ones."""
 
-    def __init__(self, can_add):
+    def __init__(self, can_add: bool) -> None:
         self.can_add = can_add
         self.by_name = {partner.name: partner.name for partner in Partner.objects.all()}
-        folded = {}
+        folded: dict[str, list[str]] = {}
         for name in self.by_name:
             folded.setdefault(name.casefold(), []).append(name)
         self.by_folded = {key: names[0] for key, names in folded.items() if len(names) == 1}
-        self.new = {}
+        self.new: dict[str, str] = {}
 
-    def resolve(self, cell, problems):
+    def resolve(self, cell: str, problems: list[str]) -> str | None:
         """The partner name a cell means (None for none), noting partners to add."""
         if not cell:
             return None
@@ -324,7 +340,7 @@ class _Partners:
         return self.new.setdefault(cell.casefold(), cell)
 
 
-def _locked_against(link, user):
+def _locked_against(link: AffiliateLink | None, user: User | None) -> str | None:
     """Why ``user`` may not change ``link`` because of a lock, or None."""
     if link is None or not link.locked:
         return None
@@ -334,13 +350,21 @@ def _locked_against(link, user):
     return f"the link “{link.slug}” is locked{who}; unlock it in the admin first."
 
 
-def _plan_row(line, values, columns, existing, partners, user=None):
+def _plan_row(
+    line: int,
+    values: dict[str, str],
+    columns: dict[str, int],
+    existing: AffiliateLink | None,
+    partners: _Partners,
+    user: User | None = None,
+) -> tuple[RowPlan | None, list[RowError]]:
     if locked := _locked_against(existing, user):
         return None, [RowError(line, locked)]
     link = existing or AffiliateLink()
     before = {name: getattr(link, name) for name in FORM_FIELDS}
-    before_partner = link.partner.name if link.partner_id else None
-    problems = []
+    partner = link.partner if link.partner_id else None
+    before_partner = partner.name if partner is not None else None
+    problems: list[str] = []
 
     data = {
         name: values[name] if name in columns else before[name]
@@ -371,7 +395,9 @@ def _plan_row(line, values, columns, existing, partners, user=None):
     return RowPlan(line, UPDATE if changes else UNCHANGED, link, partner_name, changes), []
 
 
-def plan_import(text, *, can_add_partners=True, user=None):
+def plan_import(
+    text: str, *, can_add_partners: bool = True, user: User | None = None
+) -> ImportPlan:
     """What importing ``text`` (CSV) would do, for ``user`` (None: a command). Changes nothing.
 
     A row for a link locked by someone else is an error, whatever it would change.
@@ -383,7 +409,7 @@ def plan_import(text, *, can_add_partners=True, user=None):
     existing = _existing_links(values["slug"] for _, values in rows if values["slug"])
     partners = _Partners(can_add_partners)
     plan = ImportPlan(errors=errors)
-    first_line_of = {}
+    first_line_of: dict[str, int] = {}
     for line, values in rows:
         slug = values["slug"]
         if slug in first_line_of:
@@ -402,12 +428,19 @@ def plan_import(text, *, can_add_partners=True, user=None):
     return plan
 
 
-def apply_import(text, *, user=None, can_add_partners=True):
+def apply_import(
+    text: str,
+    *,
+    user: User | None = None,
+    can_add_partners: bool = True,
+    on_saved: Callable[[int, int], object] | None = None,
+) -> ImportPlan:
     """Import ``text`` (CSV) in one transaction: every row, or, if any row has an error, none.
 
     Returns the plan as carried out (``applied`` is False if there were errors). Raises
     ``ImportFileError`` if the file can't be used, or if another change to the links
-    got in the way (nothing is imported then either).
+    got in the way (nothing is imported then either). ``on_saved(saved, to_save)`` is
+    called after each link is saved (a job's progress).
     """
     try:
         # The log context names the importer in the history entries the links write
@@ -420,9 +453,8 @@ def apply_import(text, *, user=None, can_add_partners=True):
             for name in plan.new_partners:
                 partners[name] = Partner.objects.create(name=name)
                 log(instance=partners[name], action="wagtail.create", user=user)
-            for row in plan.rows:
-                if row.action == UNCHANGED:
-                    continue
+            changes = [row for row in plan.rows if row.action != UNCHANGED]
+            for saved, row in enumerate(changes, start=1):
                 row.link.partner = partners[row.partner_name] if row.partner_name else None
                 row.link.save()
                 # A revision, as an edit in the admin makes: the link's history can
@@ -430,6 +462,8 @@ def apply_import(text, *, user=None, can_add_partners=True):
                 revision = row.link.save_revision(user=user, clean=False)
                 action = "wagtail.create" if row.action == CREATE else "wagtail.edit"
                 log(instance=row.link, action=action, user=user, revision=revision)
+                if on_saved:
+                    on_saved(saved, len(changes))
             plan.applied = True
             return plan
     except (IntegrityError, ValidationError) as error:

@@ -2,6 +2,8 @@
 
 The work is in ``affiliates.importing.plan``; these views check permissions, carry the
 uploaded file from the preview to the confirmation, and answer in the admin's clothes.
+Confirming queues the import as a job (``affiliates.importing.tasks``): the editor
+follows it on the job's page, whatever the size of the file.
 """
 
 import hashlib
@@ -18,26 +20,13 @@ from affiliates.admin_display import snippet_url
 from affiliates.links.models import AffiliateLink
 from affiliates.permissions import LINK_IMPORT_DENIED, PermissionRequiredMixin, can_import_links
 
-from .plan import (
-    COLUMNS,
-    MAX_FILE_BYTES,
-    MAX_ROWS,
-    ImportFileError,
-    apply_import,
-    decode,
-    plan_import,
-    read_rows,
-)
+from .plan import COLUMNS, MAX_FILE_BYTES, MAX_ROWS, ImportFileError, decode, plan_import, read_rows
+from .tasks import queue_link_import
 
 #: Where an uploaded file waits between its preview and the editor's confirmation.
 SESSION_KEY = "affiliates_link_import"
 #: Rows listed per group on the preview; the counts always cover the whole file.
 PREVIEW_ROWS = 200
-#: Each created or updated link is saved like an edit in the admin (search index,
-#: reference index, history, redirect cache): about 15 ms a link on PostgreSQL. More
-#: changes than this would risk the web server's 30-second timeout; the management
-#: command has no such limit. Unchanged rows cost nothing.
-MAX_ADMIN_CHANGES = 500
 
 
 def links_listing_url():
@@ -109,17 +98,6 @@ class LinkImportView(LinkImportMixin, FormView):
         return redirect("affiliates_link_import_preview")
 
 
-def too_many_changes(plan):
-    changes = len(plan.creates) + len(plan.updates)
-    if changes <= MAX_ADMIN_CHANGES:
-        return ""
-    return (
-        f"This file would create or update {changes:,} links; the admin applies up to "
-        f"{MAX_ADMIN_CHANGES:,} changes at a time. Split the file, or ask a developer to run "
-        "manage.py import_affiliate_links with it."
-    )
-
-
 def _token(text):
     """Names the previewed file, so a confirmation applies exactly what was shown."""
     return hashlib.sha256(text.encode()).hexdigest()
@@ -160,7 +138,6 @@ class LinkImportPreviewView(LinkImportMixin, TemplateView):
             token=_token(self.pending["text"]),
             plan=plan,
             **groups,
-            too_many_changes=too_many_changes(plan),
             more={name: max(0, len(rows) - PREVIEW_ROWS) for name, rows in groups.items()},
             preview_rows=PREVIEW_ROWS,
             upload_url=reverse("affiliates_link_import"),
@@ -177,22 +154,11 @@ class LinkImportPreviewView(LinkImportMixin, TemplateView):
                 "confirm again.",
             )
             return redirect("affiliates_link_import_preview")
-        plan = plan_import(text, can_add_partners=self.can_add_partners(), user=self.request.user)
-        if message := too_many_changes(plan):
-            messages.error(request, message)
-            return redirect("affiliates_link_import_preview")
-        try:
-            plan = apply_import(text, user=request.user, can_add_partners=self.can_add_partners())
-        except ImportFileError as error:
-            messages.error(request, str(error))
-            return redirect("affiliates_link_import_preview")
-        if not plan.applied:
-            messages.error(
-                request,
-                "Nothing was imported: some rows are no longer valid (the links changed "
-                "since the preview). See the errors below.",
-            )
-            return redirect("affiliates_link_import_preview")
+        # The job checks the file again against the links as they are when it runs,
+        # and applies every row or none; its page shows which lines stopped it.
+        job = queue_link_import(
+            filename, text, user=request.user, can_add_partners=self.can_add_partners()
+        )
         del request.session[SESSION_KEY]
-        messages.success(request, f"Imported “{filename}”: {plan.summary()}.")
-        return redirect(links_listing_url())
+        messages.success(request, f"Importing “{filename}” in the background.")
+        return redirect("affiliates_job", job.pk)

@@ -16,11 +16,14 @@ import hashlib
 import hmac
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef
+from django.http import HttpRequest, QueryDict
 from wagtail.models import Page, PageViewRestriction, Site
 
 from . import forwarding, tracking_templates
@@ -34,7 +37,23 @@ LOCAL_PAGE_SECONDS = 30
 _LARGEST_PAGE_ID = 2**31 - 1  # wagtailcore_page.id is a 32-bit integer
 
 
-def destination(link, query, template_values=None):
+class Link(Protocol):
+    """What this module reads of a link: an ``AffiliateLink`` on pages, the redirect's
+    cached copy of one (``affiliates.clicks.link_cache.RedirectLink``) on ``/go/``."""
+
+    @property
+    def slug(self) -> str: ...
+    @property
+    def destination_url(self) -> str: ...
+    @property
+    def pass_query_parameters(self) -> bool: ...
+    @property
+    def tracking_templates(self) -> Sequence[str]: ...
+    @property
+    def allowed_parameters(self) -> tuple[str, ...]: ...
+
+
+def destination(link: Link, query: QueryDict, template_values: dict[str, str] | None = None) -> str:
     """Where a reader following ``link`` goes; ``query`` is the request's ``QueryDict``.
 
     Only the link's own address can come out of this. Its tracking templates (the
@@ -66,7 +85,9 @@ def destination(link, query, template_values=None):
     return urlunsplit(parts._replace(query=combined))
 
 
-def template_values_for(link, page_id, request=None, page=None):
+def template_values_for(
+    link: Link, page_id: int | None, request: HttpRequest | None = None, page: Page | None = None
+) -> dict[str, str]:
     """What the placeholders of ``link``'s tracking templates stand for on this click.
 
     Costs nothing for a link without templates. Page placeholders are filled only from
@@ -98,10 +119,10 @@ class PageInfo:
     public: bool  # no view restriction on it or above it
 
 
-_local_pages = {}  # page id -> (monotonic expiry, PageInfo or None)
+_local_pages: dict[int, tuple[float, PageInfo | None]] = {}  # page id -> (expiry, info)
 
 
-def page_info(page_id):
+def page_info(page_id: int) -> PageInfo | None:
     """What a click needs to know of a live page, or None; None too if the database
     cannot be asked (the placeholders are then left empty, never the redirect)."""
     now = time.monotonic()
@@ -119,7 +140,7 @@ def page_info(page_id):
     return info
 
 
-def _read_page_info(page_id):
+def _read_page_info(page_id: int) -> PageInfo | None:
     page = Page.objects.filter(pk=page_id, live=True).only("slug", "path", "depth").first()
     if page is None:
         return None
@@ -137,10 +158,10 @@ def _read_page_info(page_id):
     return PageInfo(page.slug, section_slug, public)
 
 
-_site_hosts = {}  # request host -> site hostname
+_site_hosts: dict[str, str] = {}  # request host -> site hostname
 
 
-def _site_host(request):
+def _site_host(request: HttpRequest | None) -> str:
     """The host name of the Site serving ``request``, never the request's own Host."""
     if request is None:
         return ""
@@ -158,7 +179,7 @@ def _site_host(request):
     return hostname
 
 
-def _section_slug(page):
+def _section_slug(page: Page) -> str:
     """The slug of the nearest section the page is in (itself, if it is one), or ""."""
     section = (
         Page.objects.ancestor_of(page, inclusive=True)
@@ -170,7 +191,7 @@ def _section_slug(page):
     return section or ""
 
 
-def from_value(page_id, slug):
+def from_value(page_id: int, slug: str) -> str:
     """The ``from`` value a page writes on its link to ``slug``: its id, signed.
 
     Only pages rendering the link sign it, so a click is credited to a page only if
@@ -179,12 +200,12 @@ def from_value(page_id, slug):
     return f"{page_id}-{_from_signature(page_id, slug)}"
 
 
-def _from_signature(page_id, slug):
+def _from_signature(page_id: int, slug: str) -> str:
     message = f"affiliates-from\n{page_id}\n{slug}".encode()
     return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
 
 
-def page_id_from(value, slug):
+def page_id_from(value: str | None, slug: str) -> int | None:
     """The page id a ``?from=`` value names, if it carries that page's signature for the
     link ``slug``; otherwise None."""
     if not value or len(value) > 32 or not value.isascii():
@@ -200,7 +221,7 @@ def page_id_from(value, slug):
     return page_id
 
 
-def forget_local_pages():
+def forget_local_pages() -> None:
     """Forget what this process remembers of pages and sites (tests, between requests)."""
     _local_pages.clear()
     _site_hosts.clear()

@@ -7,6 +7,7 @@ address and turn it into a redirect to anywhere.
 """
 
 import re
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 
@@ -23,12 +24,12 @@ FORWARDED_PARAMETERS_HELP = (
 )
 
 
-def parse_names(text):
+def parse_names(text: str | None) -> list[str]:
     """The names in a comma-separated list, in order, without blanks."""
     return [name.strip() for name in (text or "").split(",") if name.strip()]
 
 
-def validate_parameter_names(text):
+def validate_parameter_names(text: str | None) -> None:
     bad = [name for name in parse_names(text) if not _NAME.match(name)]
     if bad:
         raise ValidationError(
@@ -38,7 +39,7 @@ def validate_parameter_names(text):
         )
 
 
-def allowed_names(*lists):
+def allowed_names(*lists: str | None) -> tuple[str, ...]:
     """The allowlist for a link: the defaults plus each comma-separated list given."""
     names = list(DEFAULT_ALLOWED)
     for text in lists:
@@ -46,7 +47,7 @@ def allowed_names(*lists):
     return tuple(names)
 
 
-def is_allowed(name, allowed):
+def is_allowed(name: str, allowed: Iterable[str]) -> bool:
     return any(
         name.startswith(entry[:-1]) if entry.endswith("*") else name == entry for entry in allowed
     )

@@ -7,6 +7,7 @@ when an editor saves it (an unknown placeholder is a form error), so filling it 
 at redirect time cannot fail.
 """
 
+from collections.abc import Iterable, Mapping
 from string import Formatter
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -24,7 +25,7 @@ PLACEHOLDERS = {
 _formatter = Formatter()
 
 
-def _parameters(template):
+def _parameters(template: str) -> list[tuple[str, str]]:
     """[(name, value template)] in order; raises ValueError for a malformed pair."""
     pairs = []
     for part in template.strip().lstrip("?").split("&"):
@@ -37,7 +38,7 @@ def _parameters(template):
     return pairs
 
 
-def _placeholders(value):
+def _placeholders(value: str) -> list[str]:
     """The placeholder names in one value; raises ValueError for stray braces."""
     names = []
     try:
@@ -55,7 +56,7 @@ def _placeholders(value):
     return names
 
 
-def validate_tracking_template(template):
+def validate_tracking_template(template: str) -> None:
     """The form check: well-formed name=value pairs using only known placeholders."""
     if not template.strip():
         return
@@ -74,7 +75,7 @@ def validate_tracking_template(template):
         )
 
 
-def uses_page(*templates):
+def uses_page(*templates: str | None) -> bool:
     """Whether filling these templates needs to know the page (so the caller looks it up)."""
     return any(
         name in ("page_slug", "page_id", "section_slug")
@@ -85,7 +86,7 @@ def uses_page(*templates):
     )
 
 
-def fill(templates, values):
+def fill(templates: Iterable[str | None], values: Mapping[str, str]) -> list[tuple[str, str]]:
     """The parameters of ``templates`` (later ones win on a name) with ``values`` filled in.
 
     A placeholder with no value (say, a click from no page) becomes empty.
@@ -99,7 +100,7 @@ def fill(templates, values):
     return list(filled.items())
 
 
-def add_parameters(url, parameters):
+def add_parameters(url: str, parameters: list[tuple[str, str]]) -> str:
     """``url`` with ``parameters`` set, replacing any of the same name already in it."""
     if not parameters:
         return url
@@ -112,11 +113,11 @@ def add_parameters(url, parameters):
     return urlunsplit(parts._replace(query="&".join([*kept, urlencode(parameters)])))
 
 
-def _name_of(segment):
+def _name_of(segment: str) -> str:
     pairs = parse_qsl(segment, keep_blank_values=True)
     return pairs[0][0] if pairs else segment
 
 
-class _Blank(dict):
-    def __missing__(self, key):
+class _Blank(dict[str, str]):
+    def __missing__(self, key: str) -> str:
         return ""

@@ -3,16 +3,19 @@ click export. All need the "Can view affiliate click reports" permission
 (``affiliates.permissions``); managing links is separate."""
 
 import datetime
-import io
 
 from django import forms
 from django.conf import settings
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.functional import cached_property
 from django.views.generic import TemplateView
+from wagtail.admin import messages
 from wagtail.admin.ui.tables import Column, NumberColumn, TitleColumn
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.reports import ReportView
+from wagtail.admin.widgets.button import Button
 from wagtail.snippets.views.snippets import InspectView
 
 from affiliates.admin_display import snippet_url
@@ -23,6 +26,7 @@ from affiliates.permissions import (
     CLICK_EXPORT_DENIED,
     CLICK_REPORTS_DENIED,
     PermissionRequiredMixin,
+    can_check_link_now,
     can_export_clicks,
     can_view_click_reports,
 )
@@ -32,8 +36,12 @@ from . import click_export
 from .charts import DailyChart
 from .forms import ClickExportForm, ClickReportForm
 from .queries import Grouping, LinkClicks, report_rows, sort_rows
+from .tasks import export_filename, queue_click_export
 
 CLICK_EXPORT_DEFAULT_DAYS = 30
+#: A CSV of up to this many clicks downloads while the editor waits (a few seconds);
+#: more, or any workbook, is written by a job.
+CLICK_EXPORT_STREAM_MAX_ROWS = 50_000
 
 
 class ClickReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportView):
@@ -153,6 +161,15 @@ class AffiliateLinkInspectView(InspectView):
 
     template_name = "affiliates/reports/affiliatelink_inspect.html"
 
+    @cached_property
+    def header_more_buttons(self):
+        buttons = list(super().header_more_buttons)
+        if can_check_link_now(self.request.user):
+            # The check itself is affiliates.health's; the button only names its page.
+            url = reverse("affiliates_link_check_now", args=[self.object.pk])
+            buttons.append(Button("Check now", url=url, icon_name="resubmit", priority=30))
+        return buttons
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         if can_view_click_reports(self.request.user):
@@ -165,7 +182,12 @@ class AffiliateLinkInspectView(InspectView):
 
 
 class ClickExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Raw clicks in a date range, optionally for one link, as a CSV or XLSX download."""
+    """Raw clicks in a date range, optionally for one link, as CSV or XLSX.
+
+    A CSV of up to ``CLICK_EXPORT_STREAM_MAX_ROWS`` clicks streams straight away (also
+    from a bookmarked address); a workbook, or a larger CSV, is written by a job
+    (``affiliates.reports.tasks``) and downloaded from the job's page.
+    """
 
     template_name = "affiliates/reports/click_export.html"
     page_title = "Export clicks"
@@ -180,14 +202,12 @@ class ClickExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Templa
             {"url": "", "label": self.page_title},
         ]
 
+    def get_context_data(self, **kwargs):
+        stream_max_rows = f"{CLICK_EXPORT_STREAM_MAX_ROWS:,}"
+        return super().get_context_data(stream_max_rows=stream_max_rows, **kwargs)
+
     def get(self, request, *args, **kwargs):
-        if request.GET:
-            form = ClickExportForm(request.GET)
-            if form.is_valid():
-                response = self.export(form)
-                if response is not None:
-                    return response
-        else:
+        if not request.GET:
             today = site_today()
             form = ClickExportForm(
                 initial={
@@ -195,26 +215,39 @@ class ClickExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Templa
                     "until": today,
                 }
             )
-        return self.render_to_response(self.get_context_data(form=form))
+            return self.render_to_response(self.get_context_data(form=form))
+        form = ClickExportForm(request.GET)
+        if form.is_valid() and self.streams(form.cleaned_data):
+            return self.stream_csv(form.cleaned_data)
+        # A job is only ever queued by a POST: the form, filled in, offers it.
+        return self.render_to_response(self.get_context_data(form=form, needs_job=form.is_valid()))
 
-    def export(self, form):
-        options = form.cleaned_data
-        clicks = click_export.clicks_between(options["since"], options["until"], options["link"])
-        last = options["until"] or site_today()
-        filename = f"affiliate-clicks-{options['since']:%Y-%m-%d}-to-{last:%Y-%m-%d}"
-        if options["link"]:
-            filename += f"-{options['link'].slug}"
-        if options.get("format") == "xlsx":
-            if clicks.count() > click_export.XLSX_MAX_ROWS:
-                form.add_error(None, "Too many clicks for one worksheet: choose CSV or fewer days.")
-                return None
-            output = io.BytesIO()
-            click_export.write_clicks_xlsx(click_export.rows(clicks), output)
-            output.seek(0)
-            return FileResponse(output, as_attachment=True, filename=f"{filename}.xlsx")
+    def post(self, request, *args, **kwargs):
+        form = ClickExportForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        if self.streams(form.cleaned_data):
+            return self.stream_csv(form.cleaned_data)
+        job = queue_click_export(form.cleaned_data, user=request.user)
+        messages.success(request, "Your export is being prepared: download it from this page.")
+        return redirect("affiliates_job", job.pk)
+
+    @staticmethod
+    def clicks(options):
+        return click_export.clicks_between(options["since"], options["until"], options["link"])
+
+    def streams(self, options):
+        if (options.get("format") or "csv") != "csv":
+            return False
+        return self.clicks(options)[: CLICK_EXPORT_STREAM_MAX_ROWS + 1].count() <= (
+            CLICK_EXPORT_STREAM_MAX_ROWS
+        )
+
+    def stream_csv(self, options):
+        filename = export_filename(options["since"], options["until"], options["link"], "csv")
         response = StreamingHttpResponse(
-            click_export.csv_lines(click_export.rows(clicks)),
+            click_export.csv_lines(click_export.rows(self.clicks(options))),
             content_type="text/csv; charset=utf-8",
         )
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response

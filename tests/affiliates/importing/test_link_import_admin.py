@@ -1,11 +1,17 @@
-"""Importing links in the admin: upload, a preview of every change, then confirm to apply."""
+"""Importing links in the admin: upload, a preview of every change, then confirm to queue
+the import as a job, whose page shows what it did or the lines that stopped it.
+
+Tests run jobs at once (the immediate backend); tests/affiliates/jobs run them in the
+worker."""
 
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from affiliates.importing.tasks import queue_link_import
 from affiliates.importing.views import SESSION_KEY
+from affiliates.jobs.models import Job
 from affiliates.models import AffiliateLink, Partner
 from tests.factories import AffiliateLinkFactory, PartnerFactory
 
@@ -130,11 +136,16 @@ def test_the_preview_shows_what_would_be_created_updated_and_left_alone(editor, 
     assert not AffiliateLink.objects.filter(slug="salary-survey").exists()
 
 
-def test_confirming_the_preview_applies_the_file_and_reports_the_counts(editor, links):
+def test_confirming_the_preview_imports_the_file_in_a_job_that_reports_the_counts(editor, links):
     response = confirm(editor, preview(editor, FILE))
 
-    assert response.redirect_chain[-1][0] == reverse(LIST_URL)
-    assert messages_of(response) == ["Imported “links.csv”: 1 created, 1 updated, 1 unchanged."]
+    job = Job.objects.get()
+    assert response.redirect_chain[-1][0] == reverse("affiliates_job", args=[job.pk])
+    assert messages_of(response) == ["Importing “links.csv” in the background."]
+    assert text_of(response, ".affiliates-job__summary") == [
+        "Imported “links.csv”: 1 created, 1 updated, 1 unchanged."
+    ]
+    assert text_of(response, ".affiliates-job__status") == ["Done"]
     assert AffiliateLink.objects.get(slug="acme-coaching").destination_url.endswith("/new")
     created = AffiliateLink.objects.get(slug="salary-survey")
     assert (created.partner.name, created.is_active) == ("Newco", False)
@@ -170,9 +181,20 @@ def test_a_preview_with_row_errors_lists_them_by_line_and_cannot_be_applied(edit
     assert "Nothing can be imported until every row is right." in text_of(response, "main")[0]
     assert not text_of(response, "form button[type=submit]")
 
+    # Posted all the same, the job finds the same lines and fails, listing them.
     confirmed = confirm(editor, response)
 
-    assert "Nothing was imported" in messages_of(confirmed)[0]
+    assert text_of(confirmed, ".affiliates-job__status") == ["Failed"]
+    assert (
+        "Nothing was imported from “links.csv”: 2 lines can't be used"
+        in (text_of(confirmed, ".affiliates-job__error")[0])
+    )
+    assert text_of(confirmed, ".affiliates-job-errors tbody tr") == [
+        "5 destination_url: Enter a full web address starting with https:// or http:// "
+        "(for example https://partner.example.com/offer).",
+        "6 slug: “acme-coaching” is also on line 2.",
+    ]
+    assert Job.objects.get().attempts == 1  # another attempt would find the same lines
     assert AffiliateLink.objects.count() == 2
     assert not Partner.objects.filter(name="Newco").exists()
 
@@ -185,7 +207,9 @@ def test_confirming_checks_the_file_again_against_the_links_as_they_are_now(edit
 
     confirmed = confirm(editor, response)
 
-    assert messages_of(confirmed) == ["Imported “links.csv”: 2 created, 1 updated, 0 unchanged."]
+    assert text_of(confirmed, ".affiliates-job__summary") == [
+        "Imported “links.csv”: 2 created, 1 updated, 0 unchanged."
+    ]
 
 
 def test_a_confirmation_for_a_different_upload_applies_nothing(editor, links):
@@ -244,16 +268,15 @@ def test_editors_who_may_not_add_partners_get_a_row_error_for_a_new_partner(
     ]
 
 
-def test_a_file_with_more_changes_than_the_admin_applies_at_once_is_refused(editor, monkeypatch):
-    monkeypatch.setattr("affiliates.importing.views.MAX_ADMIN_CHANGES", 1)
-
-    response = preview(editor, FILE)
-
-    assert (
-        "would create or update 3 links; the admin applies up to 1 changes"
-        in (text_of(response, "main")[0])
+def test_a_job_whose_file_is_corrupt_fails_with_the_reason_and_imports_nothing(user_with, client):
+    editor = user_with("add_affiliatelink", "change_affiliatelink")
+    client.force_login(editor)
+    job = queue_link_import(
+        "links.csv", "\ufeffname;slug\nx;y\n", user=editor, can_add_partners=False
     )
-    assert not text_of(response, "form button[type=submit]")
-    confirmed = confirm(editor, response)
-    assert "would create or update 3 links" in messages_of(confirmed)[0]
+
+    page = client.get(reverse("affiliates_job", args=[job.pk]))
+
+    assert text_of(page, ".affiliates-job__status") == ["Failed"]
+    assert "“links.csv” can't be imported" in text_of(page, ".affiliates-job__error")[0]
     assert not AffiliateLink.objects.exists()

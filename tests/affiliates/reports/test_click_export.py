@@ -1,4 +1,7 @@
-"""Raw click export (admin and manage.py export_clicks): the clicks in range, nothing personal."""
+"""Raw click export (admin and manage.py export_clicks): the clicks in range, nothing personal.
+
+A small CSV streams at once; a workbook or a large CSV is written by a job (run at once
+in tests) and downloaded from the job's page, by those who may export clicks."""
 
 import csv
 import datetime
@@ -12,6 +15,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from wagtail.users.models import UserProfile
 
+from affiliates.jobs.models import Job
 from affiliates.reports.click_export import COLUMNS
 from tests.factories import AffiliateLinkFactory, ClickFactory, GuidePageFactory
 
@@ -66,6 +70,19 @@ def download(client, **params):
 def csv_rows(response):
     content = b"".join(response.streaming_content).decode()
     return list(csv.DictReader(io.StringIO(content)))
+
+
+def export_in_a_job(client, **form):
+    """Posts the form; the job runs at once. Returns the job's page."""
+    response = client.post(reverse(EXPORT_URL), form, follow=True)
+    assert response.status_code == 200, response.content[:500]
+    return response
+
+
+def job_file(client, job):
+    response = client.get(reverse("affiliates_job_download", args=[job.pk]))
+    assert response.status_code == 200, response.content[:500]
+    return response
 
 
 def test_the_csv_holds_the_clicks_in_the_date_range_both_days_included(analyst):
@@ -139,7 +156,8 @@ def test_an_editor_in_another_time_zone_gets_the_sites_days_and_times(analyst_in
     since, until = "2026-03-01", "2026-03-31"
 
     rows = csv_rows(download(analyst_in_new_york, since=since, until=until, format="csv"))
-    response = download(analyst_in_new_york, since=since, until=until, format="xlsx")
+    export_in_a_job(analyst_in_new_york, since=since, until=until, format="xlsx")
+    response = job_file(analyst_in_new_york, Job.objects.get())
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
 
     assert [row["clicked_at"] for row in rows] == [
@@ -154,9 +172,18 @@ def test_an_editor_in_another_time_zone_gets_the_sites_days_and_times(analyst_in
     ]
 
 
-def test_the_export_downloads_as_a_workbook(analyst):
-    response = download(analyst, since="2026-03-01", until="2026-03-31", format="xlsx")
+def test_a_workbook_is_written_by_a_job_and_downloaded_from_its_page(analyst):
+    page = export_in_a_job(analyst, since="2026-03-01", until="2026-03-31", format="xlsx")
 
+    job = Job.objects.get()
+    assert page.redirect_chain[-1][0] == reverse("affiliates_job", args=[job.pk])
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.select_one(".affiliates-job__summary").get_text(strip=True) == "Exported 3 clicks."
+    download_link = soup.select_one(
+        f"a[href='{reverse('affiliates_job_download', args=[job.pk])}']"
+    )
+    assert "affiliate-clicks-2026-03-01-to-2026-03-31.xlsx" in download_link.get_text()
+    response = job_file(analyst, job)
     assert response["Content-Disposition"].endswith(
         'filename="affiliate-clicks-2026-03-01-to-2026-03-31.xlsx"'
     )
@@ -170,6 +197,45 @@ def test_the_export_downloads_as_a_workbook(analyst):
     ]
     assert rows[1][1:] == ("formula", "=HYPERLINK(1)", None, None, True, False)
     assert sheet["C3"].data_type == "s"
+
+
+def test_a_csv_over_the_streaming_limit_is_written_by_a_job(analyst, monkeypatch):
+    monkeypatch.setattr("affiliates.reports.views.CLICK_EXPORT_STREAM_MAX_ROWS", 2)
+
+    export_in_a_job(analyst, since="2026-03-01", until="2026-03-31", format="csv")
+
+    response = job_file(analyst, Job.objects.get())
+    assert [row["link_slug"] for row in csv_rows(response)] == ["acme", "formula", "acme"]
+
+
+def test_a_bookmarked_workbook_address_offers_the_job_instead_of_starting_it(analyst):
+    response = analyst.get(reverse(EXPORT_URL), {"since": "2026-03-01", "format": "xlsx"})
+
+    assert response["Content-Type"].startswith("text/html")
+    assert b"Prepare export" in response.content
+    assert not Job.objects.exists()
+
+
+def test_the_exports_file_downloads_only_for_its_owner_while_they_may_export(
+    analyst, user_with, client
+):
+    export_in_a_job(analyst, since="2026-03-01", format="xlsx")
+    job = Job.objects.get()
+    download_url = reverse("affiliates_job_download", args=[job.pk])
+
+    client.force_login(user_with("view_click_reports"))  # someone else, allowed to export
+    assert client.get(download_url).status_code == 403
+
+    job.queued_by.user_permissions.clear()  # the owner, no longer allowed to export
+    job.queued_by.user_permissions.add(
+        *user_with().user_permissions.all()  # admin access only
+    )
+    client.force_login(type(job.queued_by).objects.get(pk=job.queued_by.pk))
+    denied = client.get(download_url)
+    assert denied.status_code == 403
+    assert b"Can view affiliate click reports" in denied.content
+    page = client.get(reverse("affiliates_job", args=[job.pk]))
+    assert download_url not in page.content.decode()
 
 
 def test_the_form_shows_errors_instead_of_downloading(analyst):
