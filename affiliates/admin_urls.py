@@ -29,7 +29,7 @@ urlpatterns = [
     ),
     path("affiliates/links/import/", LinkImportView.as_view(), name="affiliates_link_import"),
     path(
-        "affiliates/links/import/preview/",
+        "affiliates/links/import/<int:job_id>/",
         LinkImportPreviewView.as_view(),
         name="affiliates_link_import_preview",
     ),

@@ -22,6 +22,7 @@ cell leaves it as it is.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Callable, Iterable
@@ -60,8 +61,13 @@ READ_ONLY_COLUMNS = ("reader_link", "updated_at")
 #: Other spellings of column names, after lower-casing and turning spaces into ``_``.
 COLUMN_ALIASES = {"active": "is_active", "destination": "destination_url"}
 
-MAX_FILE_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 5_000
+#: The largest file taken, uploaded or given to the command. Rows are not limited: the
+#: admin checks and applies a file in the job worker, never inside a web request.
+MAX_FILE_BYTES = 50 * 1024 * 1024
+PROGRESS_EVERY = 100
+#: How much of an upload is checked while the editor waits (the encoding and the header
+#: row); the job checks the rest.
+BEGINNING_BYTES = 64 * 1024
 
 BOOLEAN_WORDS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 BOOLEAN_COLUMNS = ("pass_query_parameters", "is_active")
@@ -163,8 +169,11 @@ class LinkRowForm(AffiliateLinkForm):
         pass
 
 
-def decode(data: bytes) -> str:
-    """The text of an uploaded file, or ``ImportFileError`` saying what's wrong with it."""
+def decode(data: bytes, *, final: bool = True) -> str:
+    """The text of an uploaded file, or ``ImportFileError`` saying what's wrong with it.
+
+    ``final=False``: ``data`` is the file's beginning, which may end inside a character.
+    """
     if len(data) > MAX_FILE_BYTES:
         raise ImportFileError(
             f"The file is {len(data) / 1024 / 1024:.1f} MB; files up to "
@@ -178,13 +187,35 @@ def decode(data: bytes) -> str:
             "“CSV UTF-8 (comma delimited)” and upload that."
         )
     try:
-        return data.decode("utf-8-sig")
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=final)
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise ImportFileError(
             f"The file isn't UTF-8 text (byte 0x{data[error.start]:02x} on line {line}). "
             "Save it as “CSV UTF-8” and upload it again."
         ) from None
+
+
+def check_beginning(head: bytes, *, whole: bool) -> None:
+    """``ImportFileError`` if the file's first ``BEGINNING_BYTES`` already show it can't
+    be imported (its encoding, its header row), so the editor hears of it at once.
+
+    ``whole``: ``head`` is the whole file, and is read through.
+    """
+    if whole:
+        read_rows(decode(head))
+        return
+    text = decode(head, final=False)
+    # Only whole lines: the last one may have been cut in the middle.
+    reader = csv.reader(io.StringIO(text[: text.rfind("\n") + 1], newline=""))
+    try:
+        for cells in reader:
+            if any(cell.strip() for cell in cells):
+                _read_header(cells, reader.line_num)
+                return
+    except csv.Error:
+        pass  # perhaps a quoted cell cut short; the job reads the whole file
+    raise ImportFileError(f"The first {BEGINNING_BYTES // 1024} KB of the file hold no header row.")
 
 
 def _column_name(heading: str) -> str:
@@ -239,11 +270,6 @@ def read_rows(text: str) -> tuple[dict[str, int], list[Row], list[RowError]]:
             if columns is None:
                 columns, width = _read_header(cells, line), len(cells)
                 continue
-            if len(rows) + len(errors) == MAX_ROWS:
-                raise ImportFileError(
-                    f"The file has more than {MAX_ROWS:,} links; import at most {MAX_ROWS:,} "
-                    "at a time."
-                )
             if any(cell.strip() for cell in cells[width:]):
                 errors.append(
                     RowError(line, f"this row has {len(cells)} cells but the header has {width}.")
@@ -396,11 +422,16 @@ def _plan_row(
 
 
 def plan_import(
-    text: str, *, can_add_partners: bool = True, user: User | None = None
+    text: str,
+    *,
+    can_add_partners: bool = True,
+    user: User | None = None,
+    on_checked: Callable[[int, int], object] | None = None,
 ) -> ImportPlan:
     """What importing ``text`` (CSV) would do, for ``user`` (None: a command). Changes nothing.
 
     A row for a link locked by someone else is an error, whatever it would change.
+    ``on_checked(checked, rows)`` is called every ``PROGRESS_EVERY`` rows (a job's progress).
 
     Raises ``ImportFileError`` if the file as a whole can't be used; problems with
     single rows are in the plan's ``errors``, each with its line in the file.
@@ -410,7 +441,9 @@ def plan_import(
     partners = _Partners(can_add_partners)
     plan = ImportPlan(errors=errors)
     first_line_of: dict[str, int] = {}
-    for line, values in rows:
+    for checked, (line, values) in enumerate(rows):
+        if on_checked and checked % PROGRESS_EVERY == 0:
+            on_checked(checked, len(rows))
         slug = values["slug"]
         if slug in first_line_of:
             plan.errors.append(

@@ -70,6 +70,9 @@ class Job(models.Model):
     result_file = models.FileField(
         storage=job_storage, upload_to=job_file_name, max_length=255, blank=True
     )
+    result = models.JSONField(
+        default=dict, blank=True, help_text="What the job's own page shows (an import's preview)."
+    )
     result_url = models.CharField(
         max_length=255, blank=True, help_text="An admin page showing what the job changed."
     )

@@ -1,11 +1,19 @@
 """Importing links from CSV: every row or none, errors by line, and nothing changed twice."""
 
+import re
+
 import pytest
 from django.db import IntegrityError
 from wagtail.models import ModelLogEntry
 
 from affiliates.importing import plan as importing
-from affiliates.importing.plan import ImportFileError, apply_import, decode, plan_import
+from affiliates.importing.plan import (
+    ImportFileError,
+    apply_import,
+    check_beginning,
+    decode,
+    plan_import,
+)
 from affiliates.models import AffiliateLink, Partner
 from tests.factories import AffiliateLinkFactory, PartnerFactory, browser_headers
 
@@ -340,17 +348,42 @@ def test_a_spreadsheet_workbook_is_refused_with_a_hint():
         decode(b"PK\x03\x04rest of the zip")
 
 
-def test_files_over_five_megabytes_are_refused():
-    with pytest.raises(ImportFileError, match="files up to 5 MB can be imported"):
+def test_files_over_fifty_megabytes_are_refused():
+    with pytest.raises(ImportFileError, match="files up to 50 MB can be imported"):
         decode(b"x" * (importing.MAX_FILE_BYTES + 1))
 
 
-def test_files_over_five_thousand_links_are_refused():
-    text = csv_text(*(f"Link {n},link-{n},https://x.example.com/{n},,,,,," for n in range(5_001)))
+def test_a_file_of_more_links_than_the_old_five_thousand_cap_is_planned_in_full():
+    text = csv_text(*(f"Link {n},link-{n},https://x.example.com/{n},,,,,," for n in range(6_000)))
+    checked = []
 
-    with pytest.raises(ImportFileError, match="more than 5,000 links"):
-        plan_import(text)
+    plan = plan_import(text, on_checked=lambda done, rows: checked.append((done, rows)))
+
+    assert plan.errors == []
+    assert len(plan.creates) == 6_000
+    assert checked[0] == (0, 6_000) and checked[-1] == (5_900, 6_000)
     assert not AffiliateLink.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("head", "message"),
+    [
+        (b"name,slug\nAcme,acme\n", "The header row (line 1) has no destination_url column."),
+        (b"\n\n" + b"x" * 100, "hold no header row"),
+        (b"name,slug,destination_url\nCaf\xe9,cafe,https://x.org/\n", "isn't UTF-8 text"),
+        (b"PK\x03\x04\x14\x00", "looks like a spreadsheet workbook"),
+    ],
+)
+def test_the_beginning_of_a_large_file_is_enough_to_refuse_it(head, message):
+    with pytest.raises(ImportFileError, match=re.escape(message)):
+        check_beginning(head, whole=False)
+
+
+def test_a_beginning_cut_inside_a_character_or_a_row_is_not_an_error():
+    head = "name,slug,destination_url\nCafé,cafe,https://x.org/\nCafé,ca".encode()[:-4]
+    assert head.endswith(b"Caf\xc3")
+
+    check_beginning(head, whole=False)
 
 
 def test_a_failure_while_saving_rolls_back_the_rows_already_saved(monkeypatch):

@@ -1,5 +1,6 @@
-"""Importing links in the admin: upload, a preview of every change, then confirm to queue
-the import as a job, whose page shows what it did or the lines that stopped it.
+"""Importing links in the admin: upload (checked by a job), a preview of every change,
+then confirm to queue the import as a job, whose page shows what it did or the lines
+that stopped it.
 
 Tests run jobs at once (the immediate backend); tests/affiliates/jobs run them in the
 worker."""
@@ -9,8 +10,7 @@ from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from affiliates.importing.tasks import queue_link_import
-from affiliates.importing.views import SESSION_KEY
+from affiliates.importing.tasks import PREVIEW_KIND, queue_link_import
 from affiliates.jobs.models import Job
 from affiliates.models import AffiliateLink, Partner
 from tests.factories import AffiliateLinkFactory, PartnerFactory
@@ -61,17 +61,20 @@ def upload(client, text, name="links.csv"):
     return client.post(reverse(UPLOAD_URL), {"file": SimpleUploadedFile(name, content)})
 
 
-def preview(client, text):
-    response = upload(client, text)
+def preview(client, text, name="links.csv"):
+    response = upload(client, text, name)
+    job = Job.objects.filter(kind=PREVIEW_KIND).latest("pk")
     assert response.status_code == 302
-    assert response["Location"] == reverse(PREVIEW_URL)
-    return client.get(reverse(PREVIEW_URL))
+    assert response["Location"] == reverse(PREVIEW_URL, args=[job.pk])
+    return client.get(response["Location"])
 
 
 def confirm(client, response):
-    soup = BeautifulSoup(response.content, "html.parser")
-    token = soup.select_one("input[name=token]")["value"]
-    return client.post(reverse(PREVIEW_URL), {"token": token}, follow=True)
+    return client.post(response.wsgi_request.path, follow=True)
+
+
+def import_jobs():
+    return Job.objects.exclude(kind=PREVIEW_KIND)
 
 
 def text_of(response, selector):
@@ -101,8 +104,8 @@ def test_editors_who_may_only_change_links_see_no_import_button_and_get_a_403(us
     assert upload_page.status_code == 403
     assert b"needs permission to add and to change them" in upload_page.content
     assert posted.status_code == 403
-    assert client.get(reverse(PREVIEW_URL)).status_code == 403
-    assert client.post(reverse(PREVIEW_URL), {"token": "x"}).status_code == 403
+    assert client.get(reverse(PREVIEW_URL, args=[1])).status_code == 403
+    assert client.post(reverse(PREVIEW_URL, args=[1])).status_code == 403
     assert not AffiliateLink.objects.exists()
 
 
@@ -139,7 +142,7 @@ def test_the_preview_shows_what_would_be_created_updated_and_left_alone(editor, 
 def test_confirming_the_preview_imports_the_file_in_a_job_that_reports_the_counts(editor, links):
     response = confirm(editor, preview(editor, FILE))
 
-    job = Job.objects.get()
+    job = import_jobs().get()
     assert response.redirect_chain[-1][0] == reverse("affiliates_job", args=[job.pk])
     assert messages_of(response) == ["Importing “links.csv” in the background."]
     assert text_of(response, ".affiliates-job__summary") == [
@@ -149,7 +152,6 @@ def test_confirming_the_preview_imports_the_file_in_a_job_that_reports_the_count
     assert AffiliateLink.objects.get(slug="acme-coaching").destination_url.endswith("/new")
     created = AffiliateLink.objects.get(slug="salary-survey")
     assert (created.partner.name, created.is_active) == ("Newco", False)
-    assert SESSION_KEY not in editor.session
 
 
 def test_importing_the_same_file_again_has_nothing_to_apply(editor, links):
@@ -194,7 +196,7 @@ def test_a_preview_with_row_errors_lists_them_by_line_and_cannot_be_applied(edit
         "(for example https://partner.example.com/offer).",
         "6 slug: “acme-coaching” is also on line 2.",
     ]
-    assert Job.objects.get().attempts == 1  # another attempt would find the same lines
+    assert import_jobs().get().attempts == 1  # another attempt would find the same lines
     assert AffiliateLink.objects.count() == 2
     assert not Partner.objects.filter(name="Newco").exists()
 
@@ -212,21 +214,89 @@ def test_confirming_checks_the_file_again_against_the_links_as_they_are_now(edit
     ]
 
 
-def test_a_confirmation_for_a_different_upload_applies_nothing(editor, links):
-    first = preview(editor, FILE)
-    preview(editor, FILE.replace("/new", "/newer"))
+def test_confirming_twice_queues_the_import_once(editor, links):
+    response = preview(editor, FILE)
 
-    response = confirm(editor, first)
+    confirm(editor, response)
+    again = confirm(editor, response)
 
-    assert "Another file was uploaded since that preview" in messages_of(response)[0]
+    job = import_jobs().get()
+    assert again.redirect_chain[-1][0] == reverse("affiliates_job", args=[job.pk])
+    page = editor.get(response.wsgi_request.path)
+    assert "This file has been sent for import" in text_of(page, "main")[0]
+
+
+def test_another_editor_can_neither_see_nor_confirm_someone_elses_preview(
+    editor, user_with, client, links
+):
+    url = preview(editor, FILE).wsgi_request.path
+    client.force_login(
+        user_with("add_affiliatelink", "change_affiliatelink", "add_partner", "change_partner")
+    )
+
+    assert client.get(url).status_code == 403
+    assert client.post(url).status_code == 403
+    assert not import_jobs().exists()
     assert AffiliateLink.objects.get(slug="acme-coaching").destination_url.endswith("/old")
 
 
-def test_the_preview_without_an_upload_sends_the_editor_to_the_upload_form(editor):
-    response = editor.get(reverse(PREVIEW_URL))
+def test_a_preview_that_does_not_exist_is_a_404(editor):
+    assert editor.get(reverse(PREVIEW_URL, args=[999])).status_code == 404
 
-    assert response.status_code == 302
-    assert response["Location"] == reverse(UPLOAD_URL)
+
+def test_while_the_file_is_being_checked_the_preview_page_follows_the_job(editor, links):
+    user = editor.get(reverse(UPLOAD_URL)).wsgi_request.user
+    job = Job.objects.create(
+        kind=PREVIEW_KIND,
+        title="Check “links.csv” for import",
+        queued_by=user,
+        task_path="affiliates.importing.tasks.preview_links",
+        arguments={"filename": "links.csv", "can_add_partners": True},
+        status=Job.Status.RUNNING,
+        progress_done=300,
+        progress_total=1200,
+    )
+    url = reverse(PREVIEW_URL, args=[job.pk])
+
+    page = editor.get(url)
+    posted = editor.post(url, follow=True)
+
+    soup = BeautifulSoup(page.content, "html.parser")
+    assert soup.select_one("meta[http-equiv=refresh]") is not None
+    assert text_of(page, ".link-import-status") == ["Running"]
+    assert text_of(page, ".link-import-progress") == ["300 of 1200 rows 25%"]
+    assert not text_of(page, "form button[type=submit]")
+    assert "The file is still being checked" in messages_of(posted)[0]
+    assert not import_jobs().exists()
+
+
+def test_a_file_of_more_than_five_thousand_links_is_previewed_without_a_cap(editor):
+    rows = "".join(f"Link {n},link-{n},https://x.example.com/{n}\n" for n in range(6_000))
+
+    response = preview(editor, "name,slug,destination_url\n" + rows)
+
+    assert text_of(response, ".link-import-summary li") == [
+        "6000 to create",
+        "0 to update",
+        "0 unchanged",
+    ]
+    assert len(text_of(response, ".link-import-creates tbody tr")) == 200
+    assert "… and 5800 more." in text_of(response, "main")[0]
+    assert text_of(response, "form button[type=submit]") == ["Import: 6000 to create, 0 to update"]
+
+
+def test_a_problem_beyond_the_files_beginning_fails_the_check_with_its_line(editor):
+    rows = "".join(f"Link {n},link-{n},https://x.example.com/{n}\n" for n in range(3_000))
+    content = ("name,slug,destination_url\n" + rows).encode() + b"Caf\xe9,cafe,https://x.org/\n"
+    assert len(content) > 64 * 1024
+
+    response = preview(editor, content)
+
+    assert text_of(response, ".link-import-status") == ["Failed"]
+    failure = text_of(response, ".link-import-failure")[0]
+    assert "isn't UTF-8 text (byte 0xe9 on line 3002)" in failure
+    assert "Upload a corrected file" in text_of(response, "main a.button")
+    assert not AffiliateLink.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -244,16 +314,17 @@ def test_a_file_that_cannot_be_imported_is_refused_on_the_upload_form(editor, co
 
     assert response.status_code == 200
     assert message in text_of(response, "form")[0]
-    assert SESSION_KEY not in editor.session
+    assert not Job.objects.exists()
 
 
-def test_an_upload_over_five_megabytes_is_refused(editor):
-    content = FILE.encode() + b"," * (5 * 1024 * 1024)
+def test_an_upload_over_fifty_megabytes_is_refused(editor):
+    content = FILE.encode() + b"," * (50 * 1024 * 1024)
 
     response = upload(editor, content)
 
-    assert "The file is 5.0 MB; files up to 5 MB can be imported." in text_of(response, "form")[0]
-    assert SESSION_KEY not in editor.session
+    message = "The file is 50.0 MB; files up to 50 MB can be imported."
+    assert message in text_of(response, "form")[0]
+    assert not Job.objects.exists()
 
 
 def test_editors_who_may_not_add_partners_get_a_row_error_for_a_new_partner(
