@@ -8,11 +8,21 @@ class GuidesConfig(AppConfig):
     def ready(self):
         # Imported in ready(): Django imports apps.py while apps are still loading.
         from django.db.models.signals import m2m_changed, post_delete, post_save
-        from wagtail.signals import page_published, page_unpublished, post_page_move
+        from wagtail.signals import (
+            page_published,
+            page_slug_changed,
+            page_unpublished,
+            post_page_move,
+        )
 
         from .page_cache import invalidate_on_change, invalidate_pages
+        from .signal_handlers import refresh_pages_showing
 
-        for signal in (page_published, page_unpublished, post_page_move):
+        # A guide published or unpublished: only the pages that show it.
+        for signal in (page_published, page_unpublished):
+            signal.connect(refresh_pages_showing, dispatch_uid=f"page-cache-{id(signal)}")
+        # A page's address changed: its old one, those below it and every link to them.
+        for signal in (post_page_move, page_slug_changed):
             signal.connect(invalidate_pages, dispatch_uid=f"page-cache-{id(signal)}")
         # What pages show besides their own content: links, partners, settings, images,
         # and other pages (a deleted page vanishes from menus and listings).

@@ -14,17 +14,28 @@ parameters it was keyed by, so ``/?utm_source=x`` is answered from the entry for
 ``/`` without a render. An entry is served only to requests that give the same key
 under its own parameters, so a reader never gets a page rendered for other values.
 
-Any publish, move or delete of a page, any change to a page's privacy, and any
-change to a snippet or setting pages show, starts a new cache *generation*. Each
-cached page records the generation it was rendered in and is only served while that
-is still current, so everything readers see is replaced on its next request, without
-knowing which pages showed the changed thing. A hit costs one round trip to the cache
-(two for a query string that changes the page): the generation and the page are read
-together.
+Two kinds of invalidation, both without knowing the cache's keys:
+
+- **Everything** (``invalidate_pages``): a move or delete of a page, a publish of the
+  home page or a section (menus and footers show them), any change to a page's
+  privacy, and any change to a snippet or setting pages show start a new cache
+  *generation*. Each cached page records the generation it was rendered in and is
+  only served while that is still current.
+- **Some addresses** (``invalidate_paths``): publishing or unpublishing a guide changes
+  only the pages that show it (``guides.signal_handlers`` works out which). Each path
+  has a *version* of its own, recorded in its entries beside the generation; a new
+  version retires every entry for that path, whatever its query string or host, and
+  leaves every other page cached.
+
+A hit costs one round trip to the cache (two for a query string that changes the
+page): the generation, the path's version and the page are read together. Versions
+and the generation never expire, and one missing (evicted) is replaced by a new
+random value, so an entry can't come back to life.
 """
 
 import functools
 import hashlib
+import secrets
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -41,6 +52,9 @@ BYPASS_PREFIXES = ("/admin/", "/go/", "/documents/", "/django-admin/", "/_health
 # Pagination and search: what a view that declares nothing might read. The front
 # cache keeps the same names (deploy/varnish/default.vcl) and drops every other one.
 DEFAULT_QUERY_PARAMETERS = ("page", "p", "q")
+
+
+PATH_VERSION_PREFIX = "page-cache:path:"
 
 
 def current_generation():
@@ -67,6 +81,34 @@ def invalidate_pages(**kwargs):
     """
     _start_generation()
     transaction.on_commit(_start_generation)
+
+
+def path_version_key(path):
+    """Where the version of every cached page at URL path ``path`` is kept (any host)."""
+    return f"{PATH_VERSION_PREFIX}{hashlib.sha256(path.encode()).hexdigest()}"
+
+
+def _new_versions(paths):
+    cache.set_many({path_version_key(path): secrets.token_hex(8) for path in paths}, None)
+
+
+def current_path_version(path, found=None):
+    """The path's version (``found``: what a ``get_many`` already read)."""
+    key = path_version_key(path)
+    version = (found or {}).get(key)
+    if version is None:
+        cache.add(key, secrets.token_hex(8), None)
+        version = cache.get(key)
+    return version
+
+
+def invalidate_paths(paths):
+    """Retire the cached pages at these URL paths (``/guides/tips/``), for every host and
+    query string; other pages stay cached. Again once the change is committed, for the
+    reason ``invalidate_pages`` gives."""
+    paths = set(paths)
+    _new_versions(paths)
+    transaction.on_commit(lambda: _new_versions(paths))
 
 
 def invalidate_on_change(sender, created=False, **kwargs):
@@ -111,9 +153,10 @@ def page_key(request, parameters=()):
         key=lambda pair: pair[0],
     )
     address = f"{request.get_host()}{escape_uri_path(request.path)}?{urlencode(kept)}"
-    # Hashed: addresses can be longer than cache backends accept as keys. "v2": entries
-    # hold the parameters they were keyed by; a release must never read older ones.
-    return f"page-cache:v2:{hashlib.sha256(address.encode()).hexdigest()}"
+    # Hashed: addresses can be longer than cache backends accept as keys. "v3": entries
+    # hold the generation and path version they were rendered in and the parameters
+    # they were keyed by; a release must never read older ones.
+    return f"page-cache:v3:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 class AnonymousPageCacheMiddleware:
@@ -131,46 +174,48 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not self.timeout or not self.request_is_cacheable(request):
             return self.get_response(request)
-        generation, response = self.lookup(request)
+        versions, response = self.lookup(request)
         if response is not None:
             return response
         response = self.get_response(request)
         if self.response_is_cacheable(request, response):
             response["X-Page-Cache"] = "MISS"
             if callable(getattr(response, "render", None)) and not response.is_rendered:
-                response.add_post_render_callback(lambda r: self.store(request, generation, r))
+                response.add_post_render_callback(lambda r: self.store(request, versions, r))
             else:
-                self.store(request, generation, response)
+                self.store(request, versions, response)
         return response
 
     def lookup(self, request):
-        """The current generation, and the cached response or None."""
+        """``(generation, path version)`` now, and the cached response or None."""
         page_only = page_key(request)
-        found = cache.get_many([GENERATION_KEY, page_only])
+        version_key = path_version_key(request.path)
+        found = cache.get_many([GENERATION_KEY, version_key, page_only])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             generation = current_generation()
-        entry = self.valid(request, generation, page_only, found.get(page_only))
+        versions = (generation, current_path_version(request.path, found))
+        entry = self.valid(request, versions, page_only, found.get(page_only))
         if entry is not None or not request.GET:
-            return generation, entry
+            return versions, entry
         # The parameters the page at this path reads, if it is cached without any.
         bare = found.get(page_only)
-        parameters = bare[1] if bare and bare[0] == generation else DEFAULT_QUERY_PARAMETERS
+        parameters = bare[1] if bare and bare[0] == versions else DEFAULT_QUERY_PARAMETERS
         key = page_key(request, parameters)
         if key == page_only:
-            return generation, None
-        return generation, self.valid(request, generation, key, cache.get(key))
+            return versions, None
+        return versions, self.valid(request, versions, key, cache.get(key))
 
     @classmethod
-    def valid(cls, request, generation, key, entry):
-        if entry is None or entry[0] != generation or page_key(request, entry[1]) != key:
+    def valid(cls, request, versions, key, entry):
+        if entry is None or entry[0] != versions or page_key(request, entry[1]) != key:
             return None
         return cls.rebuild(entry)
 
-    def store(self, request, generation, response):
+    def store(self, request, versions, response):
         parameters = query_parameters_read_by(response)
         headers = [(name, value) for name, value in response.items() if name != "X-Page-Cache"]
-        entry = (generation, parameters, response.status_code, headers, response.content)
+        entry = (versions, parameters, response.status_code, headers, response.content)
         cache.set(page_key(request, parameters), entry, self.timeout)
 
     @staticmethod
