@@ -12,6 +12,21 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 from django.utils.formats import date_format
 
+#: The days a report or export may name. Far wider than any click could fall in, and
+#: narrow enough that the day after the last one, and its start in any time zone, exist.
+FIRST_REPORT_DAY = datetime.date(2000, 1, 1)
+LAST_REPORT_DAY = datetime.date(2999, 12, 31)
+
+
+def out_of_report_range(day: datetime.date) -> str | None:
+    """Why ``day`` can't be reported on, or None if it can."""
+    if FIRST_REPORT_DAY <= day <= LAST_REPORT_DAY:
+        return None
+    return (
+        f"Choose a day from {date_format(FIRST_REPORT_DAY, 'j F Y')} "
+        f"to {date_format(LAST_REPORT_DAY, 'j F Y')}."
+    )
+
 
 def site_timezone() -> ZoneInfo:
     """The zone days are counted in: the site's ``TIME_ZONE``, whatever is active."""

@@ -4,13 +4,23 @@ work without JavaScript."""
 from django import forms
 from django.db import models
 
-from affiliates.days import last_days, site_today
+from affiliates.days import last_days, out_of_report_range, site_today
 from affiliates.links.models import AffiliateLink
 
 from .queries import Grouping
 
 #: The longest custom range the report draws, in days.
 MAX_RANGE_DAYS = 731
+
+
+class ReportDayField(forms.DateField):
+    """A day reports can be drawn for (``affiliates.days``): year 1 or 9999 is refused
+    with a message rather than overflowing the arithmetic on days."""
+
+    def validate(self, value):
+        super().validate(value)
+        if value and (problem := out_of_report_range(value)):
+            raise forms.ValidationError(problem)
 
 
 class Period(models.TextChoices):
@@ -25,13 +35,13 @@ class ClickReportForm(forms.Form):
 
     group_by = forms.ChoiceField(label="Clicks per", choices=Grouping.choices)
     period = forms.ChoiceField(label="Period", choices=Period.choices)
-    date_from = forms.DateField(
+    date_from = ReportDayField(
         label="From",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         help_text="For custom dates; both days included.",
     )
-    date_to = forms.DateField(
+    date_to = ReportDayField(
         label="To",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -65,8 +75,8 @@ class ClickReportForm(forms.Form):
 
 
 class ClickExportForm(forms.Form):
-    since = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(
+    since = ReportDayField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = ReportDayField(
         label="To",
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),

@@ -5,6 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from affiliates.days import out_of_report_range
 from affiliates.links.models import AffiliateLink
 from affiliates.reports.click_export import (
     FORMATS,
@@ -18,9 +19,12 @@ from affiliates.reports.click_export import (
 
 def day(value):
     try:
-        return datetime.date.fromisoformat(value)
+        parsed = datetime.date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"“{value}” is not a date; use YYYY-MM-DD.") from None
+    if problem := out_of_report_range(parsed):
+        raise CommandError(problem)
+    return parsed
 
 
 class Command(BaseCommand):
