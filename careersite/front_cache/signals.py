@@ -35,7 +35,7 @@ from wagtail.signals import (
     pre_page_move,
 )
 
-SITE_PATHS = ("feeds/guides/", "sitemap.xml")
+SITE_PATHS = ("feeds/guides/", "sitemap.xml", "sitemap-pages.xml")
 
 _urls_before_move = threading.local()
 

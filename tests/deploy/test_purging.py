@@ -52,6 +52,7 @@ def test_publishing_a_guide_purges_it_and_every_page_that_lists_it(purged, home,
         sibling.full_url,
         "http://localhost/feeds/guides/",
         "http://localhost/sitemap.xml",
+        "http://localhost/sitemap-pages.xml",
     }
 
 
@@ -184,6 +185,7 @@ def test_making_a_guide_private_purges_it_and_every_page_that_lists_it(
         sibling.full_url,
         "http://localhost/feeds/guides/",
         "http://localhost/sitemap.xml",
+        "http://localhost/sitemap-pages.xml",
     }
 
 

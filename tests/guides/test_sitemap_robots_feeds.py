@@ -10,13 +10,63 @@ pytestmark = pytest.mark.django_db
 SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def sitemap_locations(client):
-    response = client.get("/sitemap.xml")
+def part_addresses(client, **headers):
+    """The sitemap index's parts, by address."""
+    response = client.get("/sitemap.xml", **headers)
     assert response.status_code == 200
     tree = ElementTree.fromstring(response.content)
-    urls = tree.findall("s:url", SITEMAP_NS)
-    assert all(url.find("s:lastmod", SITEMAP_NS) is not None for url in urls)
-    return [url.find("s:loc", SITEMAP_NS).text for url in urls]
+    return [node.text for node in tree.findall("s:sitemap/s:loc", SITEMAP_NS)]
+
+
+def sitemap_locations(client):
+    """Every page address in every part of the sitemap."""
+    locations = []
+    for address in part_addresses(client):
+        response = client.get(address.removeprefix("http://localhost"))
+        assert response.status_code == 200
+        tree = ElementTree.fromstring(response.content)
+        urls = tree.findall("s:url", SITEMAP_NS)
+        assert all(url.find("s:lastmod", SITEMAP_NS) is not None for url in urls)
+        locations += [url.find("s:loc", SITEMAP_NS).text for url in urls]
+    return locations
+
+
+def test_the_sitemap_is_an_index_of_parts_each_of_at_most_a_thousand_pages(
+    client, section, monkeypatch
+):
+    monkeypatch.setattr("guides.views.PageSitemap.limit", 2)
+    guides = [GuidePageFactory(parent=section, title=f"Guide {n}") for n in range(4)]
+
+    parts = part_addresses(client)
+    locations = sitemap_locations(client)
+
+    # Home, section and four guides: three parts of two.
+    assert parts == [
+        "http://localhost/sitemap-pages.xml",
+        "http://localhost/sitemap-pages.xml?p=2",
+        "http://localhost/sitemap-pages.xml?p=3",
+    ]
+    assert len(locations) == len(set(locations)) == 6
+    assert all(any(loc.endswith(guide.url) for loc in locations) for guide in guides)
+
+
+@pytest.mark.parametrize("number", ["0", "4", "-1", "abc", "99999999999999999999"])
+def test_a_sitemap_part_past_the_last_or_not_a_number_is_not_found(
+    client, section, monkeypatch, number
+):
+    monkeypatch.setattr("guides.views.PageSitemap.limit", 2)
+    for n in range(4):
+        GuidePageFactory(parent=section, title=f"Guide {n}")
+
+    assert client.get("/sitemap-pages.xml", {"p": number}).status_code == 404
+    assert client.get("/sitemap-unknown.xml").status_code == 404
+
+
+def test_the_sitemap_index_names_its_parts_on_the_sites_address_not_the_hosts(client, section):
+    assert part_addresses(client, HTTP_HOST="localhost:1234") == [
+        "http://localhost/sitemap-pages.xml"
+    ]
+    assert part_addresses(client) == ["http://localhost/sitemap-pages.xml"]
 
 
 def test_the_sitemap_lists_published_public_indexable_pages_only(client, section):
