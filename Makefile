@@ -28,7 +28,7 @@ MANAGE := $(UV) run --frozen python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help python uv install install-dev checkers run demo test lint format check bench bench-reports clean
+.PHONY: help python uv install install-dev checkers run demo test lint format check bench bench-reports bench-scale clean
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -116,6 +116,9 @@ bench: install ## Benchmark under production settings and write docs/performance
 
 bench-reports: install ## Benchmark click reports on 1M clicks in PostgreSQL; figures into README.md
 	@$(UV) run --frozen python bench/reports.py --readme
+
+bench-scale: install ## Benchmark 10,000 guides and 10M clicks in PostgreSQL and Redis; figures into docs/performance.md
+	@$(UV) run --frozen python bench/scale.py
 
 clean: ## Remove the virtual environments, the bootstrapped uv and the local database
 	rm -rf .venv .tools node_modules db.sqlite3 db.sqlite3-* staticfiles .test-media test-artifacts

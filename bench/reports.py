@@ -66,26 +66,28 @@ def admin_connection(server):
     return psycopg.connect(f"{server}/postgres", autocommit=True)
 
 
-def recreate_database(server):
+def recreate_database(server, database=DATABASE):
     with admin_connection(server) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{DATABASE}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{database}"')
 
 
-def drop_database(server):
+def drop_database(server, database=DATABASE):
     from django.db import connections
 
     connections.close_all()
     with admin_connection(server) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
-def setup_django(server):
-    os.environ["DATABASE_URL"] = f"{server}/{DATABASE}"
+def setup_django(server, database=DATABASE, cache_url=None):
+    os.environ["DATABASE_URL"] = f"{server}/{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "careersite.settings.dev"
     os.environ["DEBUG"] = "false"  # no query log: what a deployment does
     os.environ.pop("REDIS_URL", None)
     os.environ.pop("CACHE_URL", None)
+    if cache_url:
+        os.environ["CACHE_URL"] = cache_url
     sys.path.insert(0, str(PROJECT))
     import django
 
@@ -119,11 +121,25 @@ def build_site():
     """Partners, links and pages, the things clicks point at."""
     from django.core.management import call_command
 
-    from affiliates.models import AffiliateLink, Partner
     from guides.models import HomePage, StandardPage
 
     call_command("migrate", verbosity=0)
     call_command("load_demo_content", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    add_partners_and_links()
+    home = HomePage.objects.get()
+    have = StandardPage.objects.count()
+    for n in range(have, PAGES):
+        home.add_child(
+            instance=StandardPage(
+                title=f"Bench page {n:03}", slug=f"bench-{n:03}", body="<p>Bench.</p>"
+            )
+        )
+
+
+def add_partners_and_links():
+    """The partners and links clicks go to."""
+    from affiliates.models import AffiliateLink, Partner
+
     partners = Partner.objects.bulk_create(
         Partner(name=f"Bench partner {n:02}") for n in range(PARTNERS)
     )
@@ -136,14 +152,6 @@ def build_site():
         )
         for n in range(LINKS)
     )
-    home = HomePage.objects.get()
-    have = StandardPage.objects.count()
-    for n in range(have, PAGES):
-        home.add_child(
-            instance=StandardPage(
-                title=f"Bench page {n:03}", slug=f"bench-{n:03}", body="<p>Bench.</p>"
-            )
-        )
 
 
 GENERATE_CLICKS = """
@@ -170,11 +178,11 @@ FROM draws, links, pages
 """
 
 
-def generate_clicks(count):
+def generate_clicks(count, days=DAYS):
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute(GENERATE_CLICKS, {"days": DAYS, "links": LINKS, "clicks": count})
+        cursor.execute(GENERATE_CLICKS, {"days": days, "links": LINKS, "clicks": count})
         cursor.execute("ANALYZE affiliates_click")
 
 
@@ -246,13 +254,16 @@ def time_queries(repeat):
     return rows, link
 
 
-def time_pages(repeat, link):
+def time_pages(repeat, link, user=None):
     from django.contrib.auth import get_user_model
     from django.test import Client
     from django.urls import reverse
 
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench-reports", defaults={"is_superuser": True, "is_staff": True}
+    user = (
+        user
+        or get_user_model().objects.get_or_create(
+            username="bench-reports", defaults={"is_superuser": True, "is_staff": True}
+        )[0]
     )
     client = Client()
     client.force_login(user)
@@ -340,14 +351,15 @@ def markdown(setup, queries, pages, summary_rows, load):
     return "\n".join(lines)
 
 
-def write_readme(text):
-    readme = README.read_text()
-    if BEGIN not in readme or END not in readme:
-        raise SystemExit(f"README.md has no {BEGIN} … {END} markers")
-    before, rest = readme.split(BEGIN, 1)
-    _, after = rest.split(END, 1)
-    README.write_text(f"{before}{BEGIN}\n{text}\n{END}{after}")
-    log("wrote the results into README.md")
+def write_between_markers(path, begin, end, text):
+    """Replace what lies between the ``begin`` and ``end`` markers in the file at ``path``."""
+    document = path.read_text()
+    if begin not in document or end not in document:
+        raise SystemExit(f"{path.name} has no {begin} … {end} markers")
+    before, rest = document.split(begin, 1)
+    _, after = rest.split(end, 1)
+    path.write_text(f"{before}{begin}\n{text}\n{end}{after}")
+    log(f"wrote the results into {path.relative_to(PROJECT)}")
 
 
 def main():
@@ -398,7 +410,7 @@ def main():
         if slow:
             log(f"over {TARGET_MS} ms: {', '.join(slow)}")
         if args.readme:
-            write_readme(text)
+            write_between_markers(README, BEGIN, END, text)
     finally:
         if args.keep:
             log(f"kept database {DATABASE}")
