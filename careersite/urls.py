@@ -25,6 +25,8 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("search/", guide_views.search, name="search"),
     path("sitemap.xml", guide_views.sitemap_index, name="sitemap"),
+    path("favicon.ico", guide_views.favicon, name="favicon"),
+    path("site.webmanifest", guide_views.web_manifest, name="web_manifest"),
     path("sitemap-<slug:section>.xml", guide_views.sitemap_part, name="sitemap_part"),
     path(
         "robots.txt",

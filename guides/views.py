@@ -1,15 +1,24 @@
+import functools
+from pathlib import Path
+
 from django.contrib.sitemaps.views import SitemapIndexItem
-from django.http import Http404
+from django.contrib.staticfiles import finders
+from django.http import Http404, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from wagtail.contrib.sitemaps import views as wagtail_sitemaps
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
-from wagtail.models import Page
+from wagtail.models import Page, Site
 
 from .models import paginate
 from .page_cache import reads_query_parameters
 
+#: The browser's colour for the site (address bar, task switcher): the brand blue of
+#: static/css/site.css.
+THEME_COLOUR = "#0b4f8a"
+ICON_SECONDS = 24 * 60 * 60
 RESULTS_PER_PAGE = 10
 MAX_QUERY_LENGTH = 200
 
@@ -77,4 +86,52 @@ def search(request):
     if query:
         # Results for arbitrary queries are not worth caching, anywhere.
         add_never_cache_headers(response)
+    return response
+
+
+@functools.cache
+def _favicon():
+    # From the source tree (static/), which every deployment has; collected copies
+    # may be elsewhere or, in development, not exist.
+    return Path(finders.find("icons/favicon.ico")).read_bytes()
+
+
+@reads_query_parameters()
+def favicon(request):
+    """``/favicon.ico``, where browsers and crawlers look for it whatever the page says."""
+    response = HttpResponse(_favicon(), content_type="image/x-icon")
+    patch_cache_control(response, public=True, max_age=ICON_SECONDS)
+    return response
+
+
+@reads_query_parameters()
+def web_manifest(request):
+    """The web app manifest: the site's name (as editors set it for the Wagtail site),
+    its colours and icons, for phones that add the site to their home screen."""
+    site = Site.find_for_request(request)
+    name = (site.site_name if site else "") or "Career Compass"
+    icons = [
+        {"src": static("icons/icon-192.png"), "sizes": "192x192", "type": "image/png"},
+        {"src": static("icons/icon-512.png"), "sizes": "512x512", "type": "image/png"},
+        {
+            "src": static("icons/icon-maskable-512.png"),
+            "sizes": "512x512",
+            "type": "image/png",
+            "purpose": "maskable",
+        },
+        {"src": static("icons/icon.svg"), "sizes": "any", "type": "image/svg+xml"},
+    ]
+    response = JsonResponse(
+        {
+            "name": name,
+            "short_name": name,
+            "start_url": "/",
+            "display": "browser",
+            "background_color": "#ffffff",
+            "theme_color": THEME_COLOUR,
+            "icons": icons,
+        },
+        content_type="application/manifest+json",
+    )
+    patch_cache_control(response, public=True, max_age=ICON_SECONDS)
     return response
