@@ -125,7 +125,8 @@ def limit_for(event):
 
 
 def submit(event):
-    """Record ``event`` one way or another. Never raises."""
+    """Record ``event`` one way or another: queued, written or spooled (True), or lost
+    and logged (False). Never raises."""
     try:
         found = queue()
         if found is not None and time.monotonic() >= found.down_until:
@@ -134,13 +135,15 @@ def submit(event):
                     keys=[rate_key(event), queue_key()],
                     args=[event.to_json(), limit_for(event), RATE_KEY_SECONDS],
                 )
-                return
+                return True
             except redis.RedisError:
                 found.down_until = time.monotonic() + QUEUE_RETRY_SECONDS
                 logger.exception("The click queue is unreachable; writing clicks directly")
         record_now(event)
     except Exception:
         logger.exception("Could not record a click on affiliate link %s", event.link_id)
+        return False
+    return True
 
 
 def over_limit(event):

@@ -91,13 +91,16 @@ def click_for(request, link, navigation=True):
 
 
 def track_click(request, link, navigation=True):
-    """Count a click on ``link``. Never raises: a failure is logged, not shown.
+    """Count a click on ``link``; its click id once it is on its way to the database
+    (queued, written or spooled), else "". Never raises: a failure is logged, not shown.
 
     ``navigation``: whether the request is the reader's browser following the link
     (the redirect), rather than a ping reporting that it did (a direct link).
     """
     try:
-        queue.submit(click_for(request, link, navigation))
+        click = click_for(request, link, navigation)
+        return click.click_id if queue.submit(click) else ""
     except Exception:
         # Whatever went wrong, the reader still gets where they were going.
         logger.exception("Could not record a click on affiliate link %s", link.id)
+        return ""

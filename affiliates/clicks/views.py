@@ -122,10 +122,13 @@ def redirect_for(request, link):
     view answers with 410.
     """
     if link.is_live():
-        if request.method == "GET":
-            tracking.track_click(request, link)
+        click_id = tracking.track_click(request, link) if request.method == "GET" else ""
         page_id = destinations.page_id_from(request.GET.get(destinations.FROM_PARAMETER), link.slug)
         values = destinations.template_values_for(link, page_id, request)
+        if values and click_id:
+            # Only the id of a click that is recorded: a network's report of a sale can
+            # then always be matched to the click, and so to its link and page.
+            values["click_id"] = click_id
         return _private(_redirect(destinations.destination(link, request.GET, values), link.status))
     if link.fallback_url:
         return _private(_redirect(link.fallback_url, link.status))

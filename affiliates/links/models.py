@@ -44,7 +44,9 @@ def validate_destination_url(value):
 TRACKING_TEMPLATE_HELP = (
     "Query parameters added when a reader follows the link, e.g. "
     "subid={page_slug}&utm_source={site}&utm_campaign={section_slug}. "
-    "Placeholders: {page_slug}, {page_id}, {section_slug}, {site}, {link_slug}."
+    "Placeholders: {page_slug}, {page_id}, {section_slug}, {site}, {link_slug}, and "
+    "{click_id} for networks that report each sale with the sub-ID it was clicked with "
+    "(cloaked links only)."
 )
 
 

@@ -20,6 +20,8 @@ PLACEHOLDERS = {
     "section_slug": "the slug of that page's section",
     "site": "the site's host name",
     "link_slug": "the link's own slug",
+    "click_id": "an identifier of this click, which a network reports back with the sale "
+    "it led to (empty on direct links, which do not pass through our redirect)",
 }
 
 _formatter = Formatter()
