@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable, Page, PageViewRestriction
 from wagtail.search import index
 
 from affiliates.page_content import AffiliateContentMixin
@@ -120,6 +120,13 @@ class BasePage(Page):
 
     def get_sitemap_urls(self, request=None):
         return [] if self.noindex else super().get_sitemap_urls(request)
+
+    def get_view_restrictions(self):
+        # Wagtail's check before serving a page asks the database twice on every view.
+        # Most sites have no restriction at all, which one cached answer tells.
+        if not navigation.any_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
 
 class HomePage(AffiliateContentMixin, BasePage):

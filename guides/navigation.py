@@ -7,7 +7,7 @@ queries.
 """
 
 from django.core.cache import cache
-from wagtail.models import PageViewRestriction, Site
+from wagtail.models import Page, PageViewRestriction, Site
 
 from affiliates.models import DisclosureSettings
 
@@ -17,13 +17,82 @@ from .page_cache import current_generation
 TIMEOUT = 60 * 60
 
 
-def _cached(request, name, compute):
+def _generation(request):
     generation = getattr(request, "_site_generation", None)
     if generation is None:
         generation = request._site_generation = current_generation()
+    return generation
+
+
+def _cached(request, name, compute):
+    generation = _generation(request)
     site = Site.find_for_request(request)
     key = f"site:{generation}:{site.pk if site else 0}:{name}"
     return cache.get_or_set(key, compute, TIMEOUT)
+
+
+_NO_SITE = "no-site"
+
+
+class CachedSiteMiddleware:
+    """Give Wagtail the request's site, with its home page, from the shared cache.
+
+    Wagtail looks the site up in the database on every request, then its home page;
+    everything that asks afterwards (routing, settings, ``{% wagtail_site %}``) takes
+    what ``request._wagtail_site`` holds. Sites and home pages change only with a new
+    generation (a site saved or deleted, the home page published), so they are cached
+    per generation, host and port, as Wagtail's own ``Site.find_for_request`` finds them.
+    The admin is left to Wagtail: editors changing sites see them as they are.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/admin/"):
+            # Only for a host Django accepts (this raises DisallowedHost, a 400, for
+            # others), so nobody can fill the cache with made-up hosts.
+            host = request.get_host()
+            key = f"site:{_generation(request)}:host:{host}:{request.get_port()}"
+            site = cache.get(key)
+            if site is None:
+                site = Site._find_for_request(request)
+                if site is not None:
+                    site.root_page = site.root_page.specific
+                cache.set(key, site or _NO_SITE, TIMEOUT)
+            request._wagtail_site = None if site == _NO_SITE else site
+        return self.get_response(request)
+
+
+def any_restrictions():
+    """Whether any page is behind a login, password or group restriction. Every change
+    to a restriction starts a new generation (``guides.apps``)."""
+    key = f"site:{current_generation()}:any-restrictions"
+    found = cache.get(key)
+    if found is None:
+        found = PageViewRestriction.objects.exists()
+        cache.set(key, found, TIMEOUT)
+    return found
+
+
+def ancestors(request, page, from_depth):
+    """``page``'s ancestors from ``from_depth`` down. Cached per parent: they change only
+    when pages above it are published, moved or deleted, which start a new generation."""
+    parent_path = page.path[: -page.steplen]
+    return _cached(
+        request,
+        f"ancestors:{parent_path}:{from_depth}",
+        lambda: list(
+            Page.objects.filter(
+                path__in=[
+                    parent_path[:end]
+                    for end in range(page.steplen, len(parent_path) + 1, page.steplen)
+                ]
+            )
+            .filter(depth__gte=from_depth)
+            .order_by("path")
+        ),
+    )
 
 
 def restricted_paths(request):

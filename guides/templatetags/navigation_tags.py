@@ -25,8 +25,7 @@ def breadcrumb_trail(request, page):
         if root is None or page.depth <= root.depth or not page.path.startswith(root.path):
             page._breadcrumb_trail = []
         else:
-            ancestors = page.get_ancestors().filter(depth__gte=root.depth)
-            page._breadcrumb_trail = [*ancestors, page]
+            page._breadcrumb_trail = [*navigation.ancestors(request, page, root.depth), page]
     return page._breadcrumb_trail
 
 

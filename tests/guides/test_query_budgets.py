@@ -14,11 +14,14 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-# Measured on SQLite and PostgreSQL: site lookup, routing (3), view restrictions (2),
-# then the page's own content. Menu, footer and settings come from the cache.
-GUIDE_BUDGET = 10
-SECTION_BUDGET = 10
-HOME_BUDGET = 6
+# Measured on SQLite and PostgreSQL. The site and its home page, the ancestors in the
+# breadcrumb, "is any page private?", the menu, footer and settings come from the
+# cache; what is left is routing (the page by its address, then its own row) and the
+# page's own content: a guide's links, its section's guides and its related guides; a
+# section's guides (a count and a page of them).
+GUIDE_BUDGET = 5
+SECTION_BUDGET = 5
+HOME_BUDGET = 2
 
 
 @pytest.fixture(autouse=True)
