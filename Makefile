@@ -77,9 +77,14 @@ demo: install ## Migrate and load the demo content (safe to repeat)
 # server and stops with it: Ctrl-C, a kill of make or of the recipe, or the server
 # stopping. Both run in the background so the shell can wait for either and its trap
 # can stop the other: a shell waiting on a foreground command would leave it running.
+# The worker finishes the task in hand on the first signal; one still running 10 s later
+# gets a second, which the worker takes as "stop now" (a job cut short is taken up again
+# as a stalled job: affiliates/jobs/running.py), so stopping never hangs on a slow task.
 run: demo ## Install, load demo content, serve on http://127.0.0.1:8000/ and run the job worker
 	@echo "Serving on http://$(HOST):$(PORT)/  (admin: http://$(HOST):$(PORT)/admin/), with the job worker"
-	@trap 'trap - EXIT INT TERM; kill $$worker $$server 2>/dev/null; wait' EXIT INT TERM; \
+	@trap 'trap - EXIT INT TERM; kill $$worker $$server 2>/dev/null; \
+		for _ in $$(seq 50); do [ -z "$$(jobs -rp)" ] && break; sleep 0.2; done; \
+		kill $$worker $$server 2>/dev/null; wait' EXIT INT TERM; \
 	$(MANAGE) db_worker & worker=$$!; \
 	$(MANAGE) runserver $(HOST):$(PORT) & server=$$!; \
 	wait -n $$worker $$server

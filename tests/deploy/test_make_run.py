@@ -4,11 +4,14 @@ Runs the real recipe in the project (install is a no-op on an installed tree), a
 database and media folder of the test's own, on a free port.
 """
 
+import contextlib
 import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -140,7 +143,7 @@ def test_make_run_starts_the_job_worker_beside_the_server_and_stops_it_with_it(m
 
     stop(make_run)
 
-    make_run.wait(timeout=60)
+    stop_and_wait(make_run)
     deadline = time.monotonic() + 30
     while workers_and_servers(make_run.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -148,19 +151,74 @@ def test_make_run_starts_the_job_worker_beside_the_server_and_stops_it_with_it(m
     assert not answers(make_run.url)
 
 
-def test_the_worker_stops_when_the_server_does(make_run):
-    wait_for(lambda: answers(make_run.url), "the site to answer", make_run, STARTUP_SECONDS)
+def stop_and_wait(make_run, seconds=60):
+    try:
+        make_run.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        left = processes_in_group(make_run.pid)
+        pytest.fail(f"make run still running: {left}\n{make_run.log.read_text()[-3000:]}")
+
+
+def stop_the_server(make_run):
+    # The server is uv and Django's runserver under it (the reloader and its child), not
+    # the recipe's shell, whose command line names both commands.
     servers = [
         pid
         for pid, command in workers_and_servers(make_run.pid).items()
-        if "manage.py runserver" in command
+        if "manage.py runserver" in command and not command.startswith(("/bin/bash", "bash"))
     ]
-
+    assert servers
     for pid in servers:
-        os.kill(pid, signal.SIGTERM)
+        with contextlib.suppress(ProcessLookupError):  # the reloader's child may go first
+            os.kill(pid, signal.SIGTERM)
 
-    make_run.wait(timeout=60)
+
+def task_is_running(database, task_path):
+    with contextlib.closing(sqlite3.connect(database)) as connection:
+        return connection.execute(
+            "SELECT count(*) FROM django_tasks_database_dbtaskresult"
+            " WHERE task_path = ? AND status = 'RUNNING'",
+            [task_path],
+        ).fetchone()[0]
+
+
+def test_the_worker_stops_when_the_server_does(make_run):
+    wait_for(lambda: answers(make_run.url), "the site to answer", make_run, STARTUP_SECONDS)
+    stop_the_server(make_run)
+
+    stop_and_wait(make_run)
     deadline = time.monotonic() + 30
     while workers_and_servers(make_run.pid) and time.monotonic() < deadline:
         time.sleep(0.2)
+    assert workers_and_servers(make_run.pid) == {}
+
+
+def test_a_worker_busy_with_a_long_task_still_stops_with_the_server(make_run):
+    wait_for(lambda: answers(make_run.url), "the site to answer", make_run, STARTUP_SECONDS)
+    database = make_run.log.parent / "db.sqlite3"
+    # The worker takes one signal as "finish the task in hand", and this one takes minutes.
+    subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from tests.deploy import slow_task; slow_task.take_five_minutes.enqueue()",
+        ],
+        cwd=ROOT,
+        env=developer_environment(database, make_run.log.parent / "media"),
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    wait_for(
+        lambda: task_is_running(database, "tests.deploy.slow_task.take_five_minutes"),
+        "the worker to start the long task",
+        make_run,
+        120,
+    )
+
+    stop_the_server(make_run)
+
+    stop_and_wait(make_run)
     assert workers_and_servers(make_run.pid) == {}
