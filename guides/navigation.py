@@ -32,6 +32,9 @@ def _cached(request, name, compute):
 
 
 _NO_SITE = "no-site"
+#: The admin (left to Wagtail) and the click endpoints, which never ask for the site:
+#: a cache round trip there would only slow the redirect down.
+NOT_FOR_SITE_PAGES = ("/admin/", "/go/")
 
 
 class CachedSiteMiddleware:
@@ -49,7 +52,7 @@ class CachedSiteMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/admin/"):
+        if not request.path.startswith(NOT_FOR_SITE_PAGES):
             # Only for a host Django accepts (this raises DisallowedHost, a 400, for
             # others), so nobody can fill the cache with made-up hosts.
             host = request.get_host()
