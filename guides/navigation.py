@@ -34,7 +34,7 @@ def _cached(request, name, compute):
 _NO_SITE = "no-site"
 #: The admin (left to Wagtail) and the click endpoints, which never ask for the site:
 #: a cache round trip there would only slow the redirect down.
-NOT_FOR_SITE_PAGES = ("/admin/", "/go/")
+NOT_FOR_SITE_PAGES = ("/admin/", "/go/", "/healthz/")
 
 
 class CachedSiteMiddleware:
@@ -57,13 +57,20 @@ class CachedSiteMiddleware:
             # others), so nobody can fill the cache with made-up hosts.
             host = request.get_host()
             key = f"site:{_generation(request)}:host:{host}:{request.get_port()}"
-            site = cache.get(key)
-            if site is None:
-                site = Site._find_for_request(request)
-                if site is not None:
-                    site.root_page = site.root_page.specific
-                cache.set(key, site or _NO_SITE, TIMEOUT)
-            request._wagtail_site = None if site == _NO_SITE else site
+            try:
+                site = cache.get(key)
+                if site is None:
+                    site = Site._find_for_request(request)
+                    if site is not None:
+                        site.root_page = site.root_page.specific
+                    cache.set(key, site or _NO_SITE, TIMEOUT)
+            except Exception:  # noqa: BLE001, S110
+                # A database or cache that fails here is left for Wagtail to meet when
+                # (and only if) the view asks for the site: the request then succeeds or
+                # fails, and is reported, exactly as it would without this middleware.
+                pass
+            else:
+                request._wagtail_site = None if site == _NO_SITE else site
         return self.get_response(request)
 
 
