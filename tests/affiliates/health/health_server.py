@@ -43,17 +43,19 @@ class PartnerHandler(BaseHTTPRequestHandler):
             if path == "/hold":
                 time.sleep(server.hold_seconds)
             status, headers = self.route(path, parse_qs(urlsplit(self.path).query))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            body = f"{status}\n".encode()
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if send_body:
-                self.wfile.write(body)
         finally:
+            # No longer active once the answer starts: the client may send its next
+            # request as soon as it has read this one, before this thread runs again.
             with server.lock:
                 server.active -= 1
+        self.send_response(status)
+        for name, value in headers.items():
+            self.send_header(name, value)
+        body = f"{status}\n".encode()
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if send_body:
+            self.wfile.write(body)
 
     def route(self, path, query):
         port = self.server.server_address[1]
