@@ -1,5 +1,6 @@
 """The page types readers browse: Home › sections › guides."""
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.utils.html import strip_tags
@@ -151,9 +152,9 @@ class HomePage(AffiliateContentMixin, BasePage):
         # a section's feed/ route, takes Wagtail's usual way.
         if path_components:
             url_path = f"{self.url_path}{'/'.join(path_components)}/"
-            target = Page.objects.filter(url_path=url_path, live=True).first()
+            target = _page_at(request, url_path)
             if target is not None and target.path.startswith(self.path):
-                return target.specific.route(request, [])
+                return target.route(request, [])
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
@@ -165,6 +166,28 @@ class HomePage(AffiliateContentMixin, BasePage):
         ]
         context["sections"] = navigation.public(request, SectionPage.objects.child_of(self).live())
         return context
+
+
+def _page_at(request, url_path):
+    """The live page at ``url_path``, as its own class.
+
+    The page the same address led to last time is asked for directly, as its own
+    class, in one query; otherwise (or if it has moved or gone) the page is found
+    by its address, then its own class is loaded.
+    """
+    hint = navigation.route_hint(request)
+    if hint is not None:
+        model = ContentType.objects.get_for_id(hint[0]).model_class()
+        if model is not None and issubclass(model, Page):
+            found = model.objects.filter(pk=hint[1], url_path=url_path, live=True).first()
+            if found is not None:
+                return found
+    found = Page.objects.filter(url_path=url_path, live=True).first()
+    if found is None:
+        return None
+    found = found.specific
+    navigation.remember_route(request, found)
+    return found
 
 
 class FeaturedGuide(Orderable):
@@ -262,20 +285,32 @@ class GuidePage(AffiliateContentMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        context["content_fragment"] = navigation.content_fragment(
+            request, self, self.intro, self.body, self.closing
+        )
+        context.update(navigation.neighbours(request, self, lambda: self.neighbours(request)))
+        return context
+
+    def neighbours(self, request):
+        """The guides before and after this one in its section, and the related guides:
+        those editors chose, else the section's newest."""
         siblings = self.section_guides(request)
         position = next((i for i, guide in enumerate(siblings) if guide.pk == self.pk), None)
         others = [guide for guide in siblings if guide.pk != self.pk]
         chosen = [item.guide for item in self.related_guides.select_related("guide")]
         newest_first = sorted(others, key=_published_timestamp, reverse=True)
-        context["related_guides"] = [
-            guide for guide in chosen if guide.live and navigation.is_public(request, guide)
-        ] or newest_first[:3]
-        if position is None:
-            context["previous_guide"] = context["next_guide"] = None
-        else:
-            context["previous_guide"] = siblings[position - 1] if position > 0 else None
-            context["next_guide"] = siblings[position + 1] if position + 1 < len(siblings) else None
-        return context
+        found = {
+            "related_guides": [
+                guide for guide in chosen if guide.live and navigation.is_public(request, guide)
+            ]
+            or newest_first[:3],
+            "previous_guide": None,
+            "next_guide": None,
+        }
+        if position is not None:
+            found["previous_guide"] = siblings[position - 1] if position > 0 else None
+            found["next_guide"] = siblings[position + 1] if position + 1 < len(siblings) else None
+        return found
 
 
 class RelatedGuide(Orderable):

@@ -6,15 +6,21 @@ per generation and a page render reads them with one cache lookup instead of sev
 queries.
 """
 
+import hashlib
+import json
+from contextvars import ContextVar
+
 from django.core.cache import cache
 from wagtail.models import Page, PageViewRestriction, Site
 
 from affiliates.models import DisclosureSettings
 
 from . import seo
-from .page_cache import current_generation
+from .page_cache import current_generation, current_path_version, path_version_key
 
 TIMEOUT = 60 * 60
+#: The request CachedSiteMiddleware is serving, for code Wagtail calls without one.
+_serving = ContextVar("serving_request", default=None)
 
 
 def _generation(request):
@@ -24,11 +30,39 @@ def _generation(request):
     return generation
 
 
-def _cached(request, name, compute):
+#: What nearly every page shows: fetched together, in one cache round trip, by the
+#: first of them a render asks for.
+FURNITURE = (
+    "any-restrictions",
+    "restricted",
+    "menu",
+    "footer",
+    "setting:guides.SearchAndSharingSettings",
+    "setting:affiliates.DisclosureSettings",
+)
+
+
+def _cached(request, name, compute, together=()):
+    """``name`` for the request's site and generation, from the cache, else computed
+    and stored. The first call of a request fetches the site's FURNITURE with it,
+    later ones what they name ``together``: each in one round trip."""
     generation = _generation(request)
     site = Site.find_for_request(request)
-    key = f"site:{generation}:{site.pk if site else 0}:{name}"
-    return cache.get_or_set(key, compute, TIMEOUT)
+    prefix = f"site:{generation}:{site.pk if site else 0}:"
+    found = getattr(request, "_site_furniture", None)
+    if found is None or found[0] != prefix:
+        found = request._site_furniture = (prefix, {})
+        together = (*FURNITURE, *together)
+    key = prefix + name
+    if key not in found[1]:
+        names = dict.fromkeys((name, *together))
+        found[1].update(dict.fromkeys(prefix + each for each in names))
+        found[1].update(cache.get_many([prefix + each for each in names]))
+    value = found[1].get(key)
+    if value is None:
+        value = cache.get_or_set(key, compute, TIMEOUT)
+        found[1][key] = value
+    return value
 
 
 _NO_SITE = "no-site"
@@ -56,27 +90,113 @@ class CachedSiteMiddleware:
             # Only for a host Django accepts (this raises DisallowedHost, a 400, for
             # others), so nobody can fill the cache with made-up hosts.
             host = request.get_host()
-            key = f"site:{_generation(request)}:host:{host}:{request.get_port()}"
+            prefix = f"site:{_generation(request)}:host:{host}:{request.get_port()}"
+            key = f"{prefix}:site"
+            route_key = f"{prefix}:route:{request.path}"
+            version_key = path_version_key(request.path)
             try:
-                site = cache.get(key)
-                if site is None:
+                found = cache.get_many([key, route_key, version_key])
+                entry = found.get(key)
+                request._path_version_found = {version_key: found.get(version_key)}
+                request._route_hint_key = route_key
+                request._route_hint = found.get(route_key)
+                if entry is None:
                     site = Site._find_for_request(request)
                     if site is not None:
                         site.root_page = site.root_page.specific
-                    cache.set(key, site or _NO_SITE, TIMEOUT)
+                    # Every page URL is built from the sites' root paths, which Wagtail
+                    # would otherwise fetch from the cache once more per request.
+                    entry = (site or _NO_SITE, Site.get_site_root_paths())
+                    cache.set(key, entry, TIMEOUT)
             except Exception:  # noqa: BLE001, S110
                 # A database or cache that fails here is left for Wagtail to meet when
                 # (and only if) the view asks for the site: the request then succeeds or
                 # fails, and is reported, exactly as it would without this middleware.
                 pass
             else:
+                site, root_paths = entry
                 request._wagtail_site = None if site == _NO_SITE else site
+                request._wagtail_cached_site_root_paths = root_paths
+            token = _serving.set(request)
+            try:
+                return self.get_response(request)
+            finally:
+                _serving.reset(token)
         return self.get_response(request)
+
+
+def content_fragment(request, page, *values):
+    """How the rendering of ``page``'s own content (``values``: its rich text and
+    StreamField fields) is cached and reused, for ``{% cache %}``; None for previews.
+
+    The key is everything that rendering depends on: the content itself (a digest,
+    so any edit, saved as a revision or not, makes a new key), the page (links on it
+    are signed for it), the address it is served on (a direct link's ping names it),
+    and the generation, which every change to links, partners, images, settings,
+    privacy and page addresses starts. A page whose neighbours or listings change
+    (only its path's version) renders again around the same content.
+    """
+    if getattr(request, "is_preview", False):
+        return None
+    digest = hashlib.blake2b(digest_size=16)
+    for value in values:
+        raw = getattr(value, "raw_data", None)
+        text = json.dumps(list(raw), default=str) if raw is not None else str(value or "")
+        digest.update(text.encode())
+        digest.update(b"\0")
+    address = f"{request.scheme}://{request.get_host()}"
+    return {
+        "seconds": TIMEOUT,
+        "key": f"{_generation(request)}:{address}:{page.pk}:{digest.hexdigest()}",
+    }
+
+
+def neighbours(request, page, compute):
+    """What ``compute`` finds around ``page`` (its section's other guides, those chosen
+    as related): cached until the page's address gets a new version, which publishing
+    or unpublishing any guide it shows gives it (``guides.signal_handlers``), exactly
+    as the page cache's own entry for it. Previews, which may show unsaved choices,
+    always compute."""
+    parts = None if getattr(request, "is_preview", False) else page.get_url_parts(request)
+    if not parts or parts[2] is None:
+        return compute()
+    version = current_path_version(parts[2], getattr(request, "_path_version_found", None))
+    # The breadcrumb asks for the page's ancestors next: fetch them in the same trip.
+    site = Site.find_for_request(request)
+    together = [_ancestors_name(page, site.root_page.depth)] if site else []
+    return _cached(request, f"neighbours:{page.pk}:{version}", compute, together)
+
+
+def route_hint(request):
+    """``(content type id, page id)`` of the page this request's path led to before,
+    or None. A hint only: the caller checks the page still lives at that address."""
+    return getattr(request, "_route_hint", None)
+
+
+def remember_route(request, page):
+    """Remember which page the request's path led to, for the next request for it.
+
+    Only pages found are remembered, so made-up paths cannot fill the cache; and only
+    for requests CachedSiteMiddleware saw, whose host Django accepted.
+    """
+    key = getattr(request, "_route_hint_key", None)
+    if key is not None:
+        try:
+            cache.set(key, (page.content_type_id, page.pk), TIMEOUT)
+        except Exception:  # noqa: BLE001, S110
+            pass  # A cache that fails here only costs the next request a query.
 
 
 def any_restrictions():
     """Whether any page is behind a login, password or group restriction. Every change
-    to a restriction starts a new generation (``guides.apps``)."""
+    to a restriction starts a new generation (``guides.apps``).
+
+    Wagtail asks through ``Page.get_view_restrictions()``, which gets no request: the
+    request being served, when there is one, lends its generation and cached answers.
+    """
+    request = _serving.get()
+    if request is not None:
+        return _cached(request, "any-restrictions", PageViewRestriction.objects.exists)
     key = f"site:{current_generation()}:any-restrictions"
     found = cache.get(key)
     if found is None:
@@ -85,13 +205,17 @@ def any_restrictions():
     return found
 
 
+def _ancestors_name(page, from_depth):
+    return f"ancestors:{page.path[: -page.steplen]}:{from_depth}"
+
+
 def ancestors(request, page, from_depth):
     """``page``'s ancestors from ``from_depth`` down. Cached per parent: they change only
     when pages above it are published, moved or deleted, which start a new generation."""
     parent_path = page.path[: -page.steplen]
     return _cached(
         request,
-        f"ancestors:{parent_path}:{from_depth}",
+        _ancestors_name(page, from_depth),
         lambda: list(
             Page.objects.filter(
                 path__in=[

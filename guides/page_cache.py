@@ -177,6 +177,9 @@ class AnonymousPageCacheMiddleware:
         versions, response = self.lookup(request)
         if response is not None:
             return response
+        # The render reads the site's cached menu, footer and settings for the same
+        # generation the entry is stored under, without asking the cache for it again.
+        request._site_generation = versions[0]
         response = self.get_response(request)
         if self.response_is_cacheable(request, response):
             response["X-Page-Cache"] = "MISS"

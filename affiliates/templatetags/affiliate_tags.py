@@ -23,6 +23,8 @@ def disclosure_notice(context, page):
         "show": show,
         "disclosure": disclosure,
         "partner_sentences": partner_sentences(page) if show and carries_links else [],
+        # For {% pageurl %}, which reuses the site's root paths the request holds.
+        "request": request,
     }
 
 

@@ -61,4 +61,6 @@ def footer_links(context):
 @register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
 def breadcrumb(context, page):
     """“You Are Here”: the page's ancestors from the site's home page down."""
-    return {"trail": breadcrumb_trail(context.get("request"), page)}
+    request = context.get("request")
+    # The request goes along so that {% pageurl %} reuses the site's root paths it holds.
+    return {"trail": breadcrumb_trail(request, page), "request": request}

@@ -1,0 +1,146 @@
+"""A guide rendered again reuses its rendered content, its neighbours and the page its
+address led to, yet every change a reader could see still shows on the next render."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from affiliates.models import Partner
+from guides.models import GuidePage, RelatedGuide
+from tests.factories import AffiliateLinkFactory, GuidePageFactory, affiliate_anchor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def uncached(settings):
+    # Every request renders: what is reused is the fragments, not whole pages.
+    settings.PAGE_CACHE_SECONDS = 0
+
+
+@pytest.fixture
+def guides(section, disclosure_page):
+    return [GuidePageFactory(parent=section, title=f"Guide {n}") for n in range(3)]
+
+
+def html(client, page_or_url):
+    url = getattr(page_or_url, "url", page_or_url)
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def publish(page):
+    page.save_revision().publish()
+    page.refresh_from_db()
+
+
+def test_a_guide_rendered_again_costs_fewer_queries_than_its_first_render(client, guides):
+    html(client, guides[0])  # per-process caches (content types)
+    cache.clear()
+    with CaptureQueriesContext(connection) as first:
+        html(client, guides[0])
+    with CaptureQueriesContext(connection) as again:
+        html(client, guides[0])
+
+    assert len(again) < len(first)
+    assert len(again) <= 2
+
+
+def test_an_edited_and_published_guide_shows_its_new_content_at_once(client, guides):
+    assert "Why this matters." in html(client, guides[1])
+
+    guide = GuidePage.objects.get(pk=guides[1].pk)
+    guide.intro = "<p>Rewritten introduction.</p>"
+    guide.closing = "<p>A new closing thought.</p>"
+    publish(guide)
+
+    page = html(client, guide)
+    assert "Rewritten introduction." in page
+    assert "A new closing thought." in page
+    assert "Why this matters." not in page
+
+
+def test_content_changed_without_a_revision_still_shows(client, guides):
+    # A data migration or a script may write a page's fields directly.
+    html(client, guides[1])
+
+    GuidePage.objects.filter(pk=guides[1].pk).update(intro="<p>Fixed by a script.</p>")
+
+    assert "Fixed by a script." in html(client, guides[1])
+
+
+def test_a_link_changed_in_the_admin_reaches_the_guide_that_carries_it(
+    client, section, disclosure_page
+):
+    link = AffiliateLinkFactory(slug="cv-builder")
+    guide = GuidePageFactory(parent=section, intro=f"<p>Try {affiliate_anchor(link)}.</p>")
+    assert "/go/cv-builder/" in html(client, guide)
+
+    link.partner.link_style = Partner.LinkStyle.DIRECT
+    link.partner.save()
+
+    page = html(client, guide)
+    assert "/go/cv-builder/?" not in page
+    assert link.destination_url in page
+
+
+def test_a_new_neighbour_shows_in_previous_and_next_without_the_guide_being_edited(client, guides):
+    last = guides[2]
+    assert "Next guide" not in html(client, last)
+
+    newer = GuidePageFactory(parent=last.get_parent(), title="Guide after the last")
+
+    page = html(client, last)
+    assert "Next guide" in page
+    assert newer.title in page
+
+
+def test_a_neighbour_renamed_shows_its_new_title(client, guides):
+    assert "Guide 2" in html(client, guides[1])
+
+    neighbour = GuidePage.objects.get(pk=guides[2].pk)
+    neighbour.title = "Guide two, renamed"
+    publish(neighbour)
+
+    page = html(client, guides[1])
+    assert "Guide two, renamed" in page
+
+
+def test_an_address_given_to_another_guide_serves_that_guide(client, section, guides):
+    old_url = guides[0].url
+    assert "<h1>Guide 0</h1>" in html(client, old_url)
+
+    moved = GuidePage.objects.get(pk=guides[0].pk)
+    moved.slug = "guide-0-moved"
+    publish(moved)
+    GuidePageFactory(parent=section, title="Newcomer", slug=old_url.rstrip("/").split("/")[-1])
+
+    page = html(client, old_url)
+    assert "<h1>Newcomer</h1>" in page
+    assert "<h1>Guide 0</h1>" in html(client, moved.url)
+
+
+def test_an_unpublished_guide_is_gone_even_after_it_was_served(client, guides):
+    url = guides[0].url
+    html(client, url)
+
+    GuidePage.objects.get(pk=guides[0].pk).unpublish()
+
+    assert client.get(url).status_code == 404
+
+
+def test_a_preview_shows_unsaved_content_and_related_guides(client, guides):
+    html(client, guides[0])  # the live page's content and neighbours are now cached
+
+    draft = GuidePage.objects.get(pk=guides[0].pk)
+    draft.intro = "<p>Draft introduction.</p>"
+    draft.related_guides = [RelatedGuide(guide=guides[2])]
+    preview = draft.make_preview_request().content.decode()
+
+    assert "Draft introduction." in preview
+    related = preview.split('id="related-heading"')[1]
+    assert "Guide 2" in related
+    assert "Guide 1" not in related
+    assert "Why this matters." in html(client, guides[0])
