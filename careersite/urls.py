@@ -24,6 +24,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("search/", guide_views.search, name="search"),
+    path("authors/<slug:slug>/", guide_views.person, name="person"),
     path("sitemap.xml", guide_views.sitemap_index, name="sitemap"),
     path("favicon.ico", guide_views.favicon, name="favicon"),
     path("site.webmanifest", guide_views.web_manifest, name="web_manifest"),

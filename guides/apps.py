@@ -7,7 +7,7 @@ class GuidesConfig(AppConfig):
 
     def ready(self):
         # Imported in ready(): Django imports apps.py while apps are still loading.
-        from django.db.models.signals import m2m_changed, post_delete, post_save
+        from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
         from wagtail.signals import (
             page_published,
             page_slug_changed,
@@ -16,8 +16,11 @@ class GuidesConfig(AppConfig):
         )
 
         from .page_cache import invalidate_on_change, invalidate_pages
-        from .signal_handlers import refresh_pages_showing
+        from .signal_handlers import refresh_pages_showing, remember_people
 
+        pre_save.connect(
+            remember_people, sender="guides.GuidePage", dispatch_uid="page-cache-people"
+        )
         # A guide published or unpublished: only the pages that show it.
         for signal in (page_published, page_unpublished):
             signal.connect(refresh_pages_showing, dispatch_uid=f"page-cache-{id(signal)}")
@@ -31,6 +34,8 @@ class GuidesConfig(AppConfig):
             "affiliates.Partner",
             "affiliates.DisclosureSettings",
             "guides.SearchAndSharingSettings",
+            # Bylines name people, and their pages list guides.
+            "guides.Person",
             "wagtailcore.Page",
             "wagtailimages.Image",
         ]

@@ -54,6 +54,32 @@ AFFILIATE_LINKS = [
     },
 ]
 
+PEOPLE = [
+    {
+        "slug": "amara-okafor",
+        "name": "Amara Okafor",
+        "role": "Careers adviser",
+        "bio": "Amara has helped graduates and career changers prepare for interviews for "
+        "twelve years, first at a university careers service and now independently.",
+        "credentials": "Level 6 Diploma in Career Guidance and Development.\n"
+        "Member of a professional body for career development practitioners.",
+        "links": [("Website", "https://amara-okafor.example.com/")],
+    },
+    {
+        "slug": "daniel-reyes",
+        "name": "Daniel Reyes",
+        "role": "Recruitment consultant",
+        "bio": "Daniel has sat on the other side of the table for more than 800 interviews, "
+        "hiring for technology and finance teams.",
+        "credentials": "Fifteen years in agency and in-house recruitment; "
+        "former head of talent acquisition at a mid-sized software company.",
+        "links": [("Website", "https://daniel-reyes.example.com/")],
+    },
+]
+#: Every demo guide's author, reviewer and the day the reviewer last checked it.
+GUIDE_PEOPLE = {"authors": ["amara-okafor"], "reviewer": "daniel-reyes"}
+LAST_REVIEWED = (2026, 11, 2)
+
 FEATURED = ["follow-up-interview-tips", "tailor-your-cv-to-a-job-advert"]
 
 SECTIONS = [

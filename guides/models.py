@@ -3,9 +3,11 @@
 from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
+from django.urls import reverse
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
@@ -62,6 +64,66 @@ class SearchAndSharingSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Search and sharing"
+
+
+class Person(index.Indexed, ClusterableModel):
+    """Someone who writes or checks guides, with what makes their advice worth reading."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(
+        max_length=120,
+        unique=True,
+        help_text="The end of their page's address: /authors/<slug>/.",
+    )
+    role = models.CharField(
+        max_length=120, blank=True, help_text="What they do, e.g. “Careers adviser”."
+    )
+    bio = models.TextField(
+        blank=True, max_length=600, help_text="A few sentences about them, shown on their page."
+    )
+    credentials = models.TextField(
+        "credentials and experience",
+        blank=True,
+        max_length=600,
+        help_text="Qualifications and experience that make their advice worth reading.",
+    )
+    photo = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="A portrait; square crops are taken around the image's focal point.",
+    )
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("role"),
+        FieldPanel("photo"),
+        FieldPanel("bio"),
+        FieldPanel("credentials"),
+        InlinePanel("profile_links", label="Profiles elsewhere", max_num=6),
+    ]
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("person", kwargs={"slug": self.slug})
+
+
+class PersonProfileLink(Orderable):
+    person = ParentalKey(Person, on_delete=models.CASCADE, related_name="profile_links")
+    label = models.CharField(max_length=60, help_text="Where it is, e.g. “LinkedIn”.")
+    url = models.URLField("address")
+
+    panels = [FieldPanel("label"), FieldPanel("url")]
 
 
 class BasePage(Page):
@@ -246,6 +308,14 @@ class GuidePage(AffiliateContentMixin, BasePage):
     last_reviewed = models.DateField(
         null=True, blank=True, help_text="When an editor last checked the advice was current."
     )
+    reviewer = models.ForeignKey(
+        Person,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="An expert who checked the advice, named in the byline.",
+    )
 
     affiliate_content_fields = ("intro", "body", "closing")
     content_panels = [
@@ -253,7 +323,14 @@ class GuidePage(AffiliateContentMixin, BasePage):
         FieldPanel("intro"),
         FieldPanel("body"),
         FieldPanel("closing"),
-        FieldPanel("last_reviewed"),
+        MultiFieldPanel(
+            [
+                InlinePanel("authors", label="Author", min_num=0, max_num=4),
+                FieldPanel("reviewer"),
+                FieldPanel("last_reviewed"),
+            ],
+            "Who wrote and checked it",
+        ),
         InlinePanel(
             "related_guides",
             label="Related guides",
@@ -291,9 +368,36 @@ class GuidePage(AffiliateContentMixin, BasePage):
         context.update(navigation.neighbours(request, self, lambda: self.neighbours(request)))
         return context
 
+    def people(self):
+        """Ids of the people the guide names: its authors and its reviewer."""
+        ids = {item.person_id for item in self.authors.all()}
+        return ids | {self.reviewer_id} if self.reviewer_id else ids
+
+    def byline(self):
+        """Who wrote the guide and who checked it, as the byline and JSON-LD need them."""
+        authors = [item.person for item in self.authors.select_related("person", "person__photo")]
+        reviewer = self.reviewer
+        people = [*authors, reviewer] if reviewer else authors
+        links = {}
+        for link in PersonProfileLink.objects.filter(person__in=[p.pk for p in people if p.pk]):
+            links.setdefault(link.person_id, []).append(link.url)
+
+        def described(person):
+            return {
+                "name": person.name,
+                "role": person.role,
+                "url": person.get_absolute_url(),
+                "same_as": links.get(person.pk, []),
+            }
+
+        return {
+            "authors": [described(person) for person in authors],
+            "reviewer": described(reviewer) if reviewer else None,
+        }
+
     def neighbours(self, request):
-        """The guides before and after this one in its section, and the related guides:
-        those editors chose, else the section's newest."""
+        """The guides before and after this one in its section, the related guides
+        (those editors chose, else the section's newest) and the byline."""
         siblings = self.section_guides(request)
         position = next((i for i, guide in enumerate(siblings) if guide.pk == self.pk), None)
         others = [guide for guide in siblings if guide.pk != self.pk]
@@ -306,11 +410,19 @@ class GuidePage(AffiliateContentMixin, BasePage):
             or newest_first[:3],
             "previous_guide": None,
             "next_guide": None,
+            "byline": self.byline(),
         }
         if position is not None:
             found["previous_guide"] = siblings[position - 1] if position > 0 else None
             found["next_guide"] = siblings[position + 1] if position + 1 < len(siblings) else None
         return found
+
+
+class GuideAuthor(Orderable):
+    page = ParentalKey(GuidePage, on_delete=models.CASCADE, related_name="authors")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("person")]
 
 
 class RelatedGuide(Orderable):

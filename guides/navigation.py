@@ -92,7 +92,8 @@ class CachedSiteMiddleware:
             host = request.get_host()
             prefix = f"site:{_generation(request)}:host:{host}:{request.get_port()}"
             key = f"{prefix}:site"
-            route_key = f"{prefix}:route:{request.path}"
+            # Hashed: a client chooses the path, and keys should not carry its bytes.
+            route_key = f"{prefix}:route:{hashlib.sha256(request.path.encode()).hexdigest()}"
             version_key = path_version_key(request.path)
             try:
                 found = cache.get_many([key, route_key, version_key])

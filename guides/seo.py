@@ -65,15 +65,50 @@ def breadcrumb_list(request, trail):
     }
 
 
-def article(request, page, sharing, image_url):
+def person(request, described):
+    """A schema.org Person from what ``GuidePage.byline`` says of someone."""
+    data = {
+        "@type": "Person",
+        "name": described["name"],
+        "url": absolute_url(request, described["url"]),
+    }
+    if described.get("role"):
+        data["jobTitle"] = described["role"]
+    if described.get("same_as"):
+        data["sameAs"] = described["same_as"]
+    return data
+
+
+def profile_page(request, person_record, links):
+    """``/authors/<slug>/``: a ProfilePage about the person."""
+    described = {
+        "name": person_record.name,
+        "role": person_record.role,
+        "url": person_record.get_absolute_url(),
+        "same_as": [link.url for link in links],
+    }
+    about = person(request, described)
+    if person_record.bio:
+        about["description"] = person_record.bio
+    return {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": about}
+
+
+def article(request, page, sharing, image_url, byline=None):
     publisher = {"@type": "Organization", "name": sharing.organisation_name}
+    byline = byline or {}
+    authors = [person(request, described) for described in byline.get("authors", [])]
+    web_page = {"@type": "WebPage", "@id": page.get_full_url(request)}
+    if byline.get("reviewer"):
+        web_page["reviewedBy"] = person(request, byline["reviewer"])
+    if getattr(page, "last_reviewed", None):
+        web_page["lastReviewed"] = page.last_reviewed.isoformat()
     data = {
         "@context": "https://schema.org",
         "@type": "Article",
         "headline": page.seo_title or page.title,
         "description": page.meta_description,
-        "mainEntityOfPage": page.get_full_url(request),
-        "author": {"@type": "Organization", "name": sharing.default_author},
+        "mainEntityOfPage": web_page,
+        "author": authors or {"@type": "Organization", "name": sharing.default_author},
         "publisher": publisher,
     }
     if page.first_published_at:

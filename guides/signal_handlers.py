@@ -7,9 +7,10 @@ privacy, moves, settings and snippets) retires them all. ``guides.apps`` connect
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q
+from django.urls import reverse
 from wagtail.models import Page, ReferenceIndex
 
-from .models import GuidePage
+from .models import GuideAuthor, GuidePage, Person
 from .page_cache import invalidate_pages, invalidate_paths
 
 #: Addresses that list guides, besides the pages above them in the tree.
@@ -69,7 +70,9 @@ def pages_showing(page):
         *_section_neighbours(page),
         *_referring_pages(page),
     ]
-    paths = {own, *SITE_PATHS}
+    # The pages of the people it names, and of those it named before this change.
+    people = page.people() | getattr(page, "_people_before", set())
+    paths = {own, *SITE_PATHS, *person_paths(people)}
     for other in related:
         path = _path(other)
         if path is not None:
@@ -77,6 +80,23 @@ def pages_showing(page):
             if other.depth == SECTION_DEPTH:
                 paths.add(f"{path}feed/")
     return paths
+
+
+def person_paths(ids):
+    """The addresses of these people's pages, which list their guides."""
+    slugs = Person.objects.filter(pk__in=ids).values_list("slug", flat=True)
+    return {reverse("person", kwargs={"slug": slug}) for slug in slugs}
+
+
+def remember_people(sender, instance, **kwargs):
+    """``pre_save`` of a guide: who it names before the change, so that their pages
+    stop listing it if it no longer names them."""
+    if instance.pk:
+        ids = set(
+            GuideAuthor.objects.filter(page_id=instance.pk).values_list("person_id", flat=True)
+        )
+        reviewer = GuidePage.objects.filter(pk=instance.pk).values_list("reviewer_id", flat=True)
+        instance._people_before = ids | {pk for pk in reviewer if pk}
 
 
 def refresh_pages_showing(sender, instance, **kwargs):

@@ -3,16 +3,20 @@ from pathlib import Path
 
 from django.contrib.sitemaps.views import SitemapIndexItem
 from django.contrib.staticfiles import finders
+from django.db.models import Q
 from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+from django.utils.text import Truncator
 from wagtail.contrib.sitemaps import views as wagtail_sitemaps
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.models import Page, Site
 
-from .models import paginate
+from . import navigation, seo
+from .models import GUIDES_PER_PAGE, GuidePage, Person, PersonProfileLink, paginate
 from .page_cache import reads_query_parameters
 
 #: The browser's colour for the site (address bar, task switcher): the brand blue of
@@ -87,6 +91,36 @@ def search(request):
         # Results for arbitrary queries are not worth caching, anywhere.
         add_never_cache_headers(response)
     return response
+
+
+@reads_query_parameters("page")
+def person(request, slug):
+    """``/authors/<slug>/``: who a person is, and the live, public guides on this site
+    they wrote or reviewed, newest first."""
+    person = get_object_or_404(Person.objects.select_related("photo"), slug=slug)
+    site = Site.find_for_request(request)
+    guides = GuidePage.objects.live().filter(Q(authors__person=person) | Q(reviewer=person))
+    if site is not None:
+        guides = guides.descendant_of(site.root_page, inclusive=True)
+    guides = (
+        navigation.public(request, guides)
+        .distinct()
+        .order_by("-first_published_at", "-pk")
+        .only("title", "url_path", "summary", "first_published_at", "depth", "path")
+    )
+    links = list(PersonProfileLink.objects.filter(person=person))
+    return TemplateResponse(
+        request,
+        "guides/person.html",
+        {
+            "person": person,
+            "profile_links": links,
+            "guides": paginate(request, guides, GUIDES_PER_PAGE),
+            "meta_title": person.name,
+            "meta_description": Truncator(person.bio).chars(160),
+            "structured_data": [seo.profile_page(request, person, links)],
+        },
+    )
 
 
 @functools.cache

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail.models import Page
 
 from affiliates.models import AffiliateLink, Click, DisclosurePage, Partner
-from guides.models import GuidePage, HomePage, SectionPage, StandardPage
+from guides.models import GuidePage, HomePage, Person, SectionPage, StandardPage
 
 
 class PageFactory(factory.django.DjangoModelFactory):
@@ -76,6 +76,15 @@ class DisclosurePageFactory(PageFactory):
 
     class Meta:
         model = DisclosurePage
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.LazyAttribute(lambda person: slugify(person.name))
+    role = "Careers adviser"
+
+    class Meta:
+        model = Person
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

@@ -22,8 +22,10 @@ def page_meta(context, page=None):
     canonical = (
         page.get_full_url(request) if is_wagtail_page else seo.absolute_url(request, request.path)
     )
-    description = getattr(specific, "meta_description", "") or getattr(
-        page, "search_description", ""
+    description = (
+        getattr(specific, "meta_description", "")
+        or getattr(page, "search_description", "")
+        or context.get("meta_description", "")
     )
     image = getattr(specific, "social_image", None) or sharing.default_social_image
     image_url = navigation.social_image_url(request, image)
@@ -37,7 +39,8 @@ def page_meta(context, page=None):
     if trail:
         structured.append(seo.breadcrumb_list(request, trail))
     if isinstance(specific, GuidePage):
-        structured.append(seo.article(request, specific, sharing, image_url))
+        structured.append(seo.article(request, specific, sharing, image_url, context.get("byline")))
+    structured.extend(context.get("structured_data", []))
 
     section = specific if isinstance(specific, SectionPage) else None
     if isinstance(specific, GuidePage) and len(trail) >= 2:
@@ -50,7 +53,9 @@ def page_meta(context, page=None):
         "canonical": canonical,
         "noindex": context.get("noindex") or getattr(specific, "noindex", False),
         "og_type": "article" if isinstance(specific, GuidePage) else "website",
-        "og_title": (getattr(page, "seo_title", "") or getattr(page, "title", "")) if page else "",
+        "og_title": (getattr(page, "seo_title", "") or getattr(page, "title", ""))
+        if page
+        else context.get("meta_title", ""),
         "image_url": image_url,
         "site_name": site.site_name if site else "",
         "twitter_handle": sharing.twitter_handle,

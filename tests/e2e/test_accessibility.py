@@ -11,6 +11,7 @@ PUBLIC_PAGES = {
     "search results": "/search/?q=interview",
     "search with no results": "/search/?q=zebra",
     "disclosure": "/disclosure/",
+    "author": "/authors/amara-okafor/",
     "not found": "/no-such-page/",
 }
 

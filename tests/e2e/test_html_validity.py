@@ -18,6 +18,7 @@ PAGES = {
     "search.html": "/search/?q=interview",
     "search-empty.html": "/search/?q=zebra",
     "disclosure.html": "/disclosure/",
+    "author.html": "/authors/amara-okafor/",
     "not-found.html": "/no-such-page/",
 }
 

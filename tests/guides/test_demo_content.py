@@ -4,7 +4,7 @@ from django.core.management import call_command
 from wagtail.models import Page
 
 from affiliates.models import AffiliateLink, DisclosureSettings
-from guides.models import GuidePage, HomePage, SectionPage
+from guides.models import GuideAuthor, GuidePage, HomePage, Person, SectionPage
 
 pytestmark = pytest.mark.django_db
 
@@ -17,11 +17,21 @@ def demo_site(db):
 
 
 def test_loading_the_demo_content_twice_adds_nothing_the_second_time(demo_site):
-    counts = (Page.objects.count(), AffiliateLink.objects.count())
+    counts = (
+        Page.objects.count(),
+        AffiliateLink.objects.count(),
+        Person.objects.count(),
+        GuideAuthor.objects.count(),
+    )
 
     call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
-    assert (Page.objects.count(), AffiliateLink.objects.count()) == counts
+    assert (
+        Page.objects.count(),
+        AffiliateLink.objects.count(),
+        Person.objects.count(),
+        GuideAuthor.objects.count(),
+    ) == counts
     assert HomePage.objects.count() == 1
     assert SectionPage.objects.count() >= 2
     assert GuidePage.objects.filter(live=True).count() >= 6
@@ -77,3 +87,14 @@ def test_the_home_page_links_every_section_and_the_featured_guides(client, demo_
         assert section.url in hrefs
     featured = [a.get_text() for a in soup.select('[aria-labelledby="featured-heading"] h3 a')]
     assert featured == ["Follow Up Interview Tips", "Tailor Your CV to a Job Advert"]
+
+
+def test_every_demo_guide_names_its_author_and_reviewer(client, demo_site):
+    soup = BeautifulSoup(client.get(GUIDE_URL).content, "html.parser")
+
+    byline = " ".join(soup.select_one(".guide__byline").get_text().split())
+    assert byline.startswith("By Amara Okafor · Reviewed by Daniel Reyes on ")
+    assert not GuidePage.objects.live().filter(authors__isnull=True).exists()
+    author_page = client.get("/authors/amara-okafor/")
+    assert author_page.status_code == 200
+    assert "Follow Up Interview Tips" in author_page.content.decode()

@@ -37,6 +37,7 @@ def guide_form(title="Negotiate Your Salary", **extra):
                 ]
             ),
             "related_guides": inline_formset([]),
+            "authors": inline_formset([]),
             **extra,
         }
     )

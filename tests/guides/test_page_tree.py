@@ -68,6 +68,7 @@ class TestPageTreeRules(WagtailPageTestCase):
                         ]
                     ),
                     "related_guides": inline_formset([]),
+                    "authors": inline_formset([]),
                 }
             ),
         )

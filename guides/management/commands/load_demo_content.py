@@ -1,5 +1,6 @@
 """Create a believable demo site. Safe to run again: it only adds what is missing."""
 
+import datetime
 import secrets
 
 from django.conf import settings
@@ -11,7 +12,16 @@ from wagtail.models import Locale, Page, Site
 
 from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
 from guides import demo_content as demo_copy
-from guides.models import FeaturedGuide, GuidePage, HomePage, SectionPage, StandardPage
+from guides.models import (
+    FeaturedGuide,
+    GuideAuthor,
+    GuidePage,
+    HomePage,
+    Person,
+    PersonProfileLink,
+    SectionPage,
+    StandardPage,
+)
 
 
 def rich(*paragraphs):
@@ -60,12 +70,44 @@ class Command(BaseCommand):
             )
             for guide_data in section_data["guides"]:
                 self.child(section, GuidePage, **self.guide_fields(guide_data, links))
+        self.name_people(self.people())
         if not home.featured_guides.exists():
             for slug in demo_copy.FEATURED:
                 home.featured_guides.add(FeaturedGuide(guide=GuidePage.objects.get(slug=slug)))
             home.save_revision().publish()
         self.editor_account()
         self.stdout.write(self.style.SUCCESS("Demo content is in place."))
+
+    def people(self):
+        people = {}
+        for data in demo_copy.PEOPLE:
+            person, created = Person.objects.get_or_create(
+                slug=data["slug"],
+                defaults={
+                    "name": data["name"],
+                    "role": data["role"],
+                    "bio": data["bio"],
+                    "credentials": data["credentials"],
+                },
+            )
+            if created:
+                for label, url in data["links"]:
+                    PersonProfileLink.objects.create(person=person, label=label, url=url)
+            people[data["slug"]] = person
+        return people
+
+    def name_people(self, people):
+        """Give each demo guide that names nobody its author and reviewer."""
+        slugs = [guide["slug"] for section in demo_copy.SECTIONS for guide in section["guides"]]
+        for guide in GuidePage.objects.filter(slug__in=slugs, reviewer__isnull=True):
+            if guide.authors.exists():
+                continue
+            guide.authors = [
+                GuideAuthor(person=people[slug]) for slug in demo_copy.GUIDE_PEOPLE["authors"]
+            ]
+            guide.reviewer = people[demo_copy.GUIDE_PEOPLE["reviewer"]]
+            guide.last_reviewed = datetime.date(*demo_copy.LAST_REVIEWED)
+            guide.save_revision().publish()
 
     def home_page(self):
         home = HomePage.objects.first()

@@ -132,6 +132,7 @@ def guide_form(guide, intro="<p>Why this matters.</p>", body=(), **extra):
             "closing": rich_text(""),
             "body": streamfield(list(body)),
             "related_guides": inline_formset([]),
+            "authors": inline_formset([]),
             **extra,
         }
     )

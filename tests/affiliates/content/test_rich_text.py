@@ -226,6 +226,7 @@ def test_an_editor_saving_a_guide_with_an_affiliate_link_stores_only_its_id(edit
                 "closing": rich_text(""),
                 "body": streamfield([]),
                 "related_guides": inline_formset([]),
+                "authors": inline_formset([]),
             }
         ),
     )

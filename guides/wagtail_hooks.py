@@ -1,0 +1,19 @@
+"""The people who write and check guides, as a snippet editors manage under “People”."""
+
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
+
+from .models import Person
+
+
+class PersonViewSet(SnippetViewSet):
+    model = Person
+    icon = "user"
+    menu_label = "People"
+    menu_order = 250
+    add_to_admin_menu = True
+    list_display = ["name", "role", "slug"]
+    search_fields = ["name", "role"]
+
+
+register_snippet(PersonViewSet)
