@@ -4,6 +4,7 @@ from uuid import uuid4
 
 from django.db.models import prefetch_related_objects
 from wagtail import blocks
+from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
 
 from .content.rich_text import prefetched_links
@@ -63,4 +64,64 @@ class AffiliateCallToActionBlock(blocks.StructBlock):
             "heading": "Practise with a mock interview",
             "text": "Book a session with an experienced interviewer.",
             "button_label": "See the offer",
+        }
+
+
+class ProductBoxBlock(blocks.StructBlock):
+    """A product the guide recommends: what it is, the verdict, pros and cons, a rating,
+    the price when the guide was written, and a button through an affiliate link, drawn
+    by the partner's rules like every other link on the page."""
+
+    name = blocks.CharBlock(max_length=120, help_text="The product's name.")
+    image = ImageBlock(
+        required=False,
+        help_text="A picture of the product; describe it for people who cannot see it.",
+    )
+    verdict = blocks.TextBlock(max_length=400, help_text="Your verdict, in a sentence or two.")
+    pros = blocks.ListBlock(
+        blocks.CharBlock(max_length=160), min_num=0, max_num=6, label="Pros", default=[]
+    )
+    cons = blocks.ListBlock(
+        blocks.CharBlock(max_length=160), min_num=0, max_num=6, label="Cons", default=[]
+    )
+    rating = blocks.DecimalBlock(
+        required=False,
+        min_value=0,
+        max_value=5,
+        decimal_places=1,
+        help_text="Out of 5, in steps of 0.1. Leave empty for no rating.",
+    )
+    price_note = blocks.CharBlock(
+        required=False,
+        max_length=160,
+        help_text="The price when you wrote this, with the month, e.g. “£12 a month "
+        "(November 2026)”. Prices change: readers are told it is the price at the time of writing.",
+    )
+    link = AffiliateLinkChooserBlock(help_text="Choose the managed link the button leads to.")
+    button_label = blocks.CharBlock(max_length=40, default="See the offer")
+
+    def get_preview_value(self):
+        value = dict(self.meta.preview_value)
+        value["link"] = AffiliateLink.objects.filter(is_active=True).first()
+        return self.normalize(value)
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # As for the call-to-action: ids unique on the page, even for one product twice.
+        context["heading_id"] = f"product-{context.get('id') or uuid4().hex[:12]}-heading"
+        return context
+
+    class Meta:
+        icon = "tag"
+        label = "Product box"
+        template = "affiliates/blocks/product_box_block.html"
+        help_text = "A product you recommend, with a tracked button. Shows the disclosure notice."
+        preview_value = {
+            "name": "PaperTrail thank-you cards",
+            "verdict": "Heavy card and plain designs that suit a note to an interviewer.",
+            "pros": ["Arrive within two days", "Blank inside"],
+            "cons": ["Packs of ten only"],
+            "rating": "4.5",
+            "price_note": "£9 for ten (November 2026)",
+            "button_label": "See the cards",
         }

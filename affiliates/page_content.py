@@ -9,7 +9,8 @@ from .content.rich_text import (
 )
 from .links.models import AffiliateLink
 
-CALL_TO_ACTION_BLOCK = "affiliate_call_to_action"
+#: StreamField blocks whose ``link`` value is an affiliate link's id.
+LINK_BLOCKS = ("affiliate_call_to_action", "product_box")
 
 
 class AffiliateContentMixin:
@@ -89,7 +90,7 @@ def affiliate_link_ids_in_content(values):
 
 
 def _call_to_action_ids(block):
-    if not isinstance(block, dict) or block.get("type") != CALL_TO_ACTION_BLOCK:
+    if not isinstance(block, dict) or block.get("type") not in LINK_BLOCKS:
         return
     value = block.get("value")
     if isinstance(value, dict):

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
-from affiliates.blocks import AffiliateCallToActionBlock
+from affiliates.blocks import AffiliateCallToActionBlock, ProductBoxBlock
 
 # Rich text in the body: inline formatting, plain links, and affiliate links
 # chosen from the managed list (never pasted partner URLs).
@@ -146,6 +146,7 @@ class GuideBodyBlock(blocks.StreamBlock):
     image = FigureBlock()
     table_of_contents = TableOfContentsBlock()
     affiliate_call_to_action = AffiliateCallToActionBlock()
+    product_box = ProductBoxBlock()
 
     class Meta:
         block_counts = {"table_of_contents": {"max_num": 1}}

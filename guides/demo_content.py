@@ -130,6 +130,17 @@ SECTIONS = [
                 ],
                 "tip": "Send a short thank-you note within a day of the interview. A "
                 "{thank-you-cards|printed card} stands out, but a clear email works too.",
+                "product": {
+                    "link": "thank-you-cards",
+                    "name": "PaperTrail thank-you cards",
+                    "verdict": "Heavy, plain cards that suit a short note to an interviewer: "
+                    "nothing on them distracts from what you write.",
+                    "pros": ["Blank inside, with matching envelopes", "Arrive in two days"],
+                    "cons": ["Sold in packs of ten only"],
+                    "rating": "4.5",
+                    "price_note": "£9 for ten cards (November 2026)",
+                    "button": "See the cards",
+                },
                 "cta": {
                     "link": "interview-coaching",
                     "heading": "Practise with a coach",

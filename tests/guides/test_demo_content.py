@@ -98,3 +98,12 @@ def test_every_demo_guide_names_its_author_and_reviewer(client, demo_site):
     author_page = client.get("/authors/amara-okafor/")
     assert author_page.status_code == 200
     assert "Follow Up Interview Tips" in author_page.content.decode()
+
+
+def test_the_follow_up_guide_recommends_thank_you_cards_in_a_product_box(client, demo_site):
+    soup = BeautifulSoup(client.get(GUIDE_URL).content, "html.parser")
+
+    box = soup.select_one("section.product")
+    assert box.h2.text == "PaperTrail thank-you cards"
+    assert box.select_one("a.button")["href"].startswith("https://shop.example.com/")
+    assert box.select_one(".affiliate-marker").text == "(paid link)"

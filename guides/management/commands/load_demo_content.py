@@ -199,6 +199,23 @@ class Command(BaseCommand):
             )
         if tip := data.get("tip"):
             body.append({"type": "tip", "value": {"title": "Tip", "text": f"<p>{fill(tip)}</p>"}})
+        if product := data.get("product"):
+            body.append(
+                {
+                    "type": "product_box",
+                    "value": {
+                        "name": product["name"],
+                        "image": None,
+                        "verdict": product["verdict"],
+                        "pros": product["pros"],
+                        "cons": product["cons"],
+                        "rating": product["rating"],
+                        "price_note": product["price_note"],
+                        "link": links[product["link"]].pk,
+                        "button_label": product["button"],
+                    },
+                }
+            )
         if cta := data.get("cta"):
             body.append(
                 {
