@@ -4,6 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.html import strip_tags
 from django.utils.text import Truncator
 from modelcluster.fields import ParentalKey
@@ -23,6 +24,8 @@ from .feeds import LatestGuidesFeed
 
 INTRO_FEATURES = ["bold", "italic", "link", "affiliate-link"]
 GUIDES_PER_PAGE = 10
+#: An adult's silent reading speed for non-fiction, in words a minute.
+WORDS_PER_MINUTE = 230
 
 
 def paginate(request, items, per_page):
@@ -291,6 +294,21 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
         return LatestGuidesFeed(GuidePage.objects.all(), section=self)(request)
 
 
+def _texts_in(raw):
+    """The strings in StreamField raw data, from block values only (not types or ids)."""
+    if isinstance(raw, str):
+        yield raw
+    elif isinstance(raw, list):
+        for item in raw:
+            yield from _texts_in(item)
+    elif isinstance(raw, dict):
+        if "type" in raw and "value" in raw:
+            yield from _texts_in(raw["value"])
+        else:
+            for value in raw.values():
+                yield from _texts_in(value)
+
+
 def _published_timestamp(page):
     return page.first_published_at.timestamp() if page.first_published_at else 0
 
@@ -347,6 +365,13 @@ class GuidePage(AffiliateContentMixin, BasePage):
 
     parent_page_types = ["guides.SectionPage"]
     subpage_types = []
+
+    @cached_property
+    def reading_minutes(self):
+        """How long the guide takes to read, in whole minutes (at least one)."""
+        texts = [self.intro, self.closing, *_texts_in(list(self.body.raw_data))]
+        words = sum(len(strip_tags(text or "").split()) for text in texts)
+        return max(1, round(words / WORDS_PER_MINUTE))
 
     @property
     def question_sections(self):

@@ -116,6 +116,8 @@ def article(request, page, sharing, image_url, byline=None):
     modified = page.last_published_at or page.latest_revision_created_at
     if modified:
         data["dateModified"] = modified.isoformat()
+    if getattr(page, "reading_minutes", None):
+        data["timeRequired"] = f"PT{page.reading_minutes}M"
     if image_url:
         data["image"] = [image_url]
     return data
