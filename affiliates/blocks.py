@@ -3,6 +3,7 @@
 from uuid import uuid4
 
 from django.db.models import prefetch_related_objects
+from django.forms.utils import ErrorList
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 from wagtail.snippets.blocks import SnippetChooserBlock
@@ -124,4 +125,78 @@ class ProductBoxBlock(blocks.StructBlock):
             "rating": "4.5",
             "price_note": "£9 for ten (November 2026)",
             "button_label": "See the cards",
+        }
+
+
+class ComparedProductBlock(blocks.StructBlock):
+    name = blocks.CharBlock(max_length=80, help_text="The product's name, heading its column.")
+    link = AffiliateLinkChooserBlock(
+        required=False, help_text="Optional: the managed link its button leads to."
+    )
+    button_label = blocks.CharBlock(max_length=40, default="See the offer")
+
+
+class ComparisonRowBlock(blocks.StructBlock):
+    label = blocks.CharBlock(max_length=80, help_text="What the row compares, e.g. “Price”.")
+    values = blocks.ListBlock(
+        blocks.CharBlock(max_length=120, required=False),
+        help_text="One entry per product, in the order of the products above.",
+    )
+
+
+class ComparisonTableBlock(blocks.StructBlock):
+    """Two to five products side by side in rows editors choose, as a real table that
+    turns into one card per row on phones; buttons go through managed affiliate links."""
+
+    caption = blocks.CharBlock(
+        max_length=160, help_text="What the table compares; screen readers announce it first."
+    )
+    products = blocks.ListBlock(ComparedProductBlock(), min_num=2, max_num=5)
+    rows = blocks.ListBlock(ComparisonRowBlock(), min_num=1, max_num=12)
+
+    def clean(self, value):
+        value = super().clean(value)
+        count = len(value["products"])
+        wrong = [row["label"] for row in value["rows"] if len(row["values"]) != count]
+        if wrong:
+            raise blocks.StructBlockValidationError(
+                non_block_errors=ErrorList(
+                    [
+                        f"Each row needs one entry per product ({count}): "
+                        + ", ".join(f"“{label}”" for label in wrong)
+                        + " does not."
+                    ]
+                )
+            )
+        return value
+
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        products = list(value["products"])
+        # Rows saved before a product was added or removed still fill every column.
+        context["table_rows"] = [
+            {
+                "label": row["label"],
+                "cells": list(zip(products, [*row["values"], *[""] * len(products)], strict=False)),
+            }
+            for row in value["rows"]
+        ]
+        context["has_links"] = any(product["link"] for product in value["products"])
+        return context
+
+    class Meta:
+        icon = "table"
+        label = "Comparison table"
+        template = "affiliates/blocks/comparison_table_block.html"
+        help_text = "Two to five products compared row by row, with tracked buttons."
+        preview_value = {
+            "caption": "Thank-you cards compared",
+            "products": [
+                {"name": "PaperTrail", "button_label": "See the offer"},
+                {"name": "Plain email", "button_label": "See the offer"},
+            ],
+            "rows": [
+                {"label": "Cost", "values": ["£9 for ten", "Free"]},
+                {"label": "Arrives", "values": ["In two days", "At once"]},
+            ],
         }

@@ -11,6 +11,8 @@ from .links.models import AffiliateLink
 
 #: StreamField blocks whose ``link`` value is an affiliate link's id.
 LINK_BLOCKS = ("affiliate_call_to_action", "product_box")
+#: StreamField blocks with a list of ``products``, each with such a ``link``.
+PRODUCT_LIST_BLOCKS = ("comparison_table",)
 
 
 class AffiliateContentMixin:
@@ -90,10 +92,22 @@ def affiliate_link_ids_in_content(values):
 
 
 def _call_to_action_ids(block):
-    if not isinstance(block, dict) or block.get("type") not in LINK_BLOCKS:
+    if not isinstance(block, dict):
         return
     value = block.get("value")
-    if isinstance(value, dict):
-        link_id = value.get("link")
-        if isinstance(link_id, int) or (isinstance(link_id, str) and link_id.isdigit()):
-            yield int(link_id)
+    if not isinstance(value, dict):
+        return
+    if block.get("type") in LINK_BLOCKS:
+        yield from _link_id(value)
+    elif block.get("type") in PRODUCT_LIST_BLOCKS:
+        for product in value.get("products") or []:
+            # A ListBlock item is {"type": "item", "value": {...}, "id": ...}; older
+            # data stores the value alone.
+            if isinstance(product, dict):
+                yield from _link_id(product.get("value", product))
+
+
+def _link_id(value):
+    link_id = value.get("link") if isinstance(value, dict) else None
+    if isinstance(link_id, int) or (isinstance(link_id, str) and link_id.isdigit()):
+        yield int(link_id)

@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail import blocks
 from wagtail.images.blocks import ImageBlock
 
-from affiliates.blocks import AffiliateCallToActionBlock, ProductBoxBlock
+from affiliates.blocks import AffiliateCallToActionBlock, ComparisonTableBlock, ProductBoxBlock
 
 # Rich text in the body: inline formatting, plain links, and affiliate links
 # chosen from the managed list (never pasted partner URLs).
@@ -147,6 +147,7 @@ class GuideBodyBlock(blocks.StreamBlock):
     table_of_contents = TableOfContentsBlock()
     affiliate_call_to_action = AffiliateCallToActionBlock()
     product_box = ProductBoxBlock()
+    comparison_table = ComparisonTableBlock()
 
     class Meta:
         block_counts = {"table_of_contents": {"max_num": 1}}

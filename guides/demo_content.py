@@ -141,6 +141,19 @@ SECTIONS = [
                     "price_note": "£9 for ten cards (November 2026)",
                     "button": "See the cards",
                 },
+                "comparison": {
+                    "caption": "Three ways to say thank you after an interview",
+                    "products": [
+                        ("Printed card", "thank-you-cards"),
+                        ("Email", None),
+                        ("Handwritten note", None),
+                    ],
+                    "rows": [
+                        ("Cost", ["£9 for ten", "Free", "A stamp"]),
+                        ("Arrives", ["In one to two days", "At once", "In one to three days"]),
+                        ("Best for", ["Smaller firms", "Fast-moving hiring", "A personal touch"]),
+                    ],
+                },
                 "cta": {
                     "link": "interview-coaching",
                     "heading": "Practise with a coach",

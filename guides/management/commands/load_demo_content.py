@@ -216,6 +216,27 @@ class Command(BaseCommand):
                     },
                 }
             )
+        if comparison := data.get("comparison"):
+            body.append(
+                {
+                    "type": "comparison_table",
+                    "value": {
+                        "caption": comparison["caption"],
+                        "products": [
+                            {
+                                "name": name,
+                                "link": links[slug].pk if slug else None,
+                                "button_label": "See the offer",
+                            }
+                            for name, slug in comparison["products"]
+                        ],
+                        "rows": [
+                            {"label": label, "values": values}
+                            for label, values in comparison["rows"]
+                        ],
+                    },
+                }
+            )
         if cta := data.get("cta"):
             body.append(
                 {
