@@ -267,16 +267,17 @@ def menu_items(request, root):
 
 
 def footer_links(request, pages):
-    """The disclosure page, then the public ones of ``pages``.
+    """The disclosure page, then the public ones of ``pages()``.
 
-    ``pages`` is a queryset the caller builds, since the page models import this module;
-    it is only run when the cached links are missing.
+    ``pages`` returns a queryset the caller builds, since the page models import this
+    module; it is only built and run when the cached links are missing (building one
+    costs as much as the rest of the footer).
     """
 
     def compute():
         disclosure = site_setting(request, DisclosureSettings).disclosure_page
         shown = [disclosure] if disclosure and disclosure.live else []
-        return _links(shown) + _links(public(request, pages))
+        return _links(shown) + _links(public(request, pages()))
 
     return _cached(request, "footer", compute)
 

@@ -54,8 +54,12 @@ def footer_links(context):
     root = site_root(request)
     if root is None:
         return {"pages": []}
-    pages = StandardPage.objects.child_of(root).live().filter(show_in_footer=True)
-    return {"pages": navigation.footer_links(request, pages)}
+    return {
+        "pages": navigation.footer_links(
+            request,
+            lambda: StandardPage.objects.child_of(root).live().filter(show_in_footer=True),
+        )
+    }
 
 
 @register.inclusion_tag("includes/breadcrumb.html", takes_context=True)
