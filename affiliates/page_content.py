@@ -52,8 +52,13 @@ class AffiliateContentMixin:
         # Previews skip serve(); editors should see the page as readers will.
         return self._render_with_links(request, super().serve_preview, request, mode_name)
 
+    def affiliate_links_by_id(self, request):
+        """The page's links (id → link, partners selected) for rendering it: one query.
+        Page types may take them from a cache instead."""
+        return AffiliateLink.objects.select_related("partner").in_bulk(self.affiliate_link_ids())
+
     def _render_with_links(self, request, serve, *args, **kwargs):
-        links = AffiliateLink.objects.select_related("partner").in_bulk(self.affiliate_link_ids())
+        links = self.affiliate_links_by_id(request)
         with rendering_page(self, links, request):
             response = serve(*args, **kwargs)
             # Render now, while the page's links are known to the rich-text handler.

@@ -402,6 +402,19 @@ class GuidePage(AffiliateContentMixin, BasePage):
         context.update(navigation.neighbours(request, self, lambda: self.neighbours(request)))
         return context
 
+    def affiliate_links_by_id(self, request):
+        # The most-read pages: their links come from the cache, per generation, which
+        # every change to a link or partner starts (a link's own dates are checked at
+        # each render). Previews may carry links the live page does not.
+        if getattr(request, "is_preview", False) or not self.affiliate_link_ids():
+            return super().affiliate_links_by_id(request)
+        return navigation.affiliate_links(
+            request,
+            self,
+            self.affiliate_link_ids(),
+            lambda: super(GuidePage, self).affiliate_links_by_id(request),
+        )
+
     def people(self):
         """Ids of the people the guide names: its authors and its reviewer."""
         ids = {item.person_id for item in self.authors.all()}

@@ -11,8 +11,10 @@ import json
 from contextvars import ContextVar
 
 from django.core.cache import cache
+from django.utils import timezone
 from wagtail.models import Page, PageViewRestriction, Site
 
+from affiliates.content.rich_text import prefetched_links
 from affiliates.models import DisclosureSettings
 
 from . import seo
@@ -147,9 +149,44 @@ def content_fragment(request, page, *values):
         digest.update(b"\0")
     address = f"{request.scheme}://{request.get_host()}"
     return {
-        "seconds": TIMEOUT,
+        "seconds": _seconds_until_a_link_changes(TIMEOUT),
         "key": f"{_generation(request)}:{address}:{page.pk}:{digest.hexdigest()}",
     }
+
+
+def _seconds_until_a_link_changes(longest):
+    """``longest``, or fewer: until the next start or expiry of a link on the page being
+    rendered, when a direct link turns into its fallback (or back) with no one saving
+    anything that would start a new generation."""
+    now = timezone.now()
+    moments = [
+        moment
+        for link in prefetched_links().values()
+        for moment in (link.starts_at, link.expires_at)
+        if moment is not None and moment > now
+    ]
+    if not moments:
+        return longest
+    return max(0, min(longest, int((min(moments) - now).total_seconds())))
+
+
+def _neighbours_name(request, page):
+    """The cache name of ``page``'s neighbours, or None when they are not cached."""
+    parts = None if getattr(request, "is_preview", False) else page.get_url_parts(request)
+    if not parts or parts[2] is None:
+        return None
+    version = current_path_version(parts[2], getattr(request, "_path_version_found", None))
+    return f"neighbours:{page.pk}:{version}"
+
+
+def _read_next(request, page):
+    """What a guide's render asks for after its links: its neighbours and the
+    breadcrumb's ancestors, so that all three come in one round trip."""
+    site = Site.find_for_request(request)
+    names = [_neighbours_name(request, page)]
+    if site is not None:
+        names.append(_ancestors_name(page, site.root_page.depth))
+    return [name for name in names if name]
 
 
 def neighbours(request, page, compute):
@@ -158,14 +195,16 @@ def neighbours(request, page, compute):
     or unpublishing any guide it shows gives it (``guides.signal_handlers``), exactly
     as the page cache's own entry for it. Previews, which may show unsaved choices,
     always compute."""
-    parts = None if getattr(request, "is_preview", False) else page.get_url_parts(request)
-    if not parts or parts[2] is None:
+    name = _neighbours_name(request, page)
+    if name is None:
         return compute()
-    version = current_path_version(parts[2], getattr(request, "_path_version_found", None))
-    # The breadcrumb asks for the page's ancestors next: fetch them in the same trip.
-    site = Site.find_for_request(request)
-    together = [_ancestors_name(page, site.root_page.depth)] if site else []
-    return _cached(request, f"neighbours:{page.pk}:{version}", compute, together)
+    return _cached(request, name, compute, _read_next(request, page))
+
+
+def affiliate_links(request, page, ids, compute):
+    """``compute()``: a page's links by id, cached per generation and set of ids."""
+    name = f"links:{hashlib.sha256(','.join(map(str, ids)).encode()).hexdigest()[:32]}"
+    return _cached(request, name, compute, _read_next(request, page))
 
 
 def route_hint(request):
