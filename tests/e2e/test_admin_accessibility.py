@@ -99,7 +99,7 @@ def test_the_affiliate_link_chooser_has_no_accessibility_violations(editor_page,
     intro.click()
     editor_page.keyboard.press("End")
     editor_page.keyboard.press("Shift+Home")
-    editor_page.get_by_role("button", name="Affiliate link").click()
+    editor_page.get_by_role("button", name="Affiliate link", exact=True).click()
     modal = editor_page.get_by_role("dialog").filter(has_text="Choose affiliate link")
     expect(modal.get_by_role("columnheader", name="Reader link")).to_be_visible()
     expect(modal.get_by_role("link", name=LINK_NAME)).to_be_visible()

@@ -94,7 +94,7 @@ def build_the_guide(page):
     type_into(intro, INTRO)
     for _ in LINKED_WORDS:
         page.keyboard.press("Shift+ArrowLeft")
-    page.get_by_role("button", name="Affiliate link").click()
+    page.get_by_role("button", name="Affiliate link", exact=True).click()
     choose_affiliate_link(page, "coaching", LINK)
     linked = intro.locator("[data-affiliate-link-id]")
     expect(linked).to_have_text(LINKED_WORDS)
