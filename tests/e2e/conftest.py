@@ -8,11 +8,13 @@ On failure each test leaves a screenshot and the page's HTML in ARTIFACTS.
 import os
 import shutil
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from django.db import OperationalError, connection
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests
 # make between browser steps are still ordinary synchronous calls.
@@ -70,11 +72,35 @@ def new_context(browser):
     return context
 
 
+def wait_for_the_live_server_to_finish_writing(seconds=5):
+    """Block until no request the live server is still answering holds a SQLite table.
+
+    The admin's edit views ping the server every few seconds, and each admin request
+    saves the session; a ping that arrives as a test ends is still being answered when
+    the database is flushed, and SQLite's shared in-memory database refuses the flush
+    ("database table is locked") instead of waiting. The next test then starts on this
+    one's data. A no-op write to the session table waits for that table to be free.
+    """
+    if connection.vendor != "sqlite":
+        return
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("DELETE FROM django_session WHERE 0")
+            return
+        except OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 @pytest.fixture
 def browser_context(browser):
     context = new_context(browser)
     yield context
     context.close()
+    wait_for_the_live_server_to_finish_writing()
 
 
 @pytest.fixture
@@ -89,6 +115,7 @@ def reader_page(browser):
     context = new_context(browser)
     yield context.new_page()
     context.close()
+    wait_for_the_live_server_to_finish_writing()
 
 
 @pytest.fixture
