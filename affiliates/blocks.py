@@ -32,7 +32,17 @@ class AffiliateLinkChooserBlock(SnippetChooserBlock):
         return links
 
 
-class AffiliateCallToActionBlock(blocks.StructBlock):
+class PreviewsWithAManagedLink:
+    """For blocks with a ``link``: preview with a real managed link when there is one
+    (the preview value cannot name one; without a link there is no button)."""
+
+    def get_preview_value(self):
+        value = dict(self.meta.preview_value)
+        value["link"] = AffiliateLink.objects.filter(is_active=True).first()
+        return self.normalize(value)
+
+
+class AffiliateCallToActionBlock(PreviewsWithAManagedLink, blocks.StructBlock):
     """A boxed recommendation with a button that leads through an affiliate link, drawn
     by the partner's rules (cloaked or direct, with its marker after the button)."""
 
@@ -40,12 +50,6 @@ class AffiliateCallToActionBlock(blocks.StructBlock):
     heading = blocks.CharBlock(max_length=120, help_text="What the reader gets, in a few words.")
     text = blocks.TextBlock(required=False, max_length=400, help_text="One or two sentences.")
     button_label = blocks.CharBlock(max_length=40, default="See the offer")
-
-    def get_preview_value(self):
-        # Preview with a real managed link when there is one; without a link the box is hidden.
-        value = dict(self.meta.preview_value)
-        value["link"] = AffiliateLink.objects.filter(is_active=True).first()
-        return self.normalize(value)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
@@ -68,7 +72,7 @@ class AffiliateCallToActionBlock(blocks.StructBlock):
         }
 
 
-class ProductBoxBlock(blocks.StructBlock):
+class ProductBoxBlock(PreviewsWithAManagedLink, blocks.StructBlock):
     """A product the guide recommends: what it is, the verdict, pros and cons, a rating,
     the price when the guide was written, and a button through an affiliate link, drawn
     by the partner's rules like every other link on the page."""
@@ -100,11 +104,6 @@ class ProductBoxBlock(blocks.StructBlock):
     )
     link = AffiliateLinkChooserBlock(help_text="Choose the managed link the button leads to.")
     button_label = blocks.CharBlock(max_length=40, default="See the offer")
-
-    def get_preview_value(self):
-        value = dict(self.meta.preview_value)
-        value["link"] = AffiliateLink.objects.filter(is_active=True).first()
-        return self.normalize(value)
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
