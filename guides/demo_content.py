@@ -86,6 +86,8 @@ SECTIONS = [
     {
         "slug": "preparing-for-a-job-interview",
         "title": "Preparing for a Job Interview",
+        # What its pictures show (guides.demo_pictures).
+        "motif": "speech",
         "summary": "What to do before, during and after an interview.",
         "intro": "Interviews reward preparation. These guides walk you through each stage so "
         "you arrive calm, answer clearly and follow up well.",
@@ -256,6 +258,7 @@ SECTIONS = [
     {
         "slug": "writing-your-cv",
         "title": "Writing Your CV",
+        "motif": "paper",
         "summary": "Make your CV easy to read and hard to ignore.",
         "intro": "A recruiter may spend less than a minute on your CV. These guides help you "
         "use that minute well.",

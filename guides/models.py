@@ -3,6 +3,7 @@
 import re
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
 from django.urls import reverse
@@ -20,7 +21,7 @@ from wagtail.search import index
 
 from affiliates.page_content import AffiliateContentMixin
 
-from . import navigation
+from . import navigation, seo
 from .blocks import GuideBodyBlock, question_sections
 from .feeds import LatestGuidesFeed
 
@@ -29,6 +30,12 @@ GUIDES_PER_PAGE = 10
 #: An adult's silent reading speed for non-fiction, in words a minute.
 WORDS_PER_MINUTE = 230
 _TAG = re.compile(r"<[^>]*>")
+
+
+def with_pictures(pages, field="image"):
+    """``pages`` with their pictures and the pictures' renditions in two queries in all,
+    rather than two for each card that shows one."""
+    return pages.select_related(field).prefetch_related(f"{field}__renditions")
 
 
 def paginate(request, items, per_page):
@@ -42,6 +49,17 @@ def paginate(request, items, per_page):
     except EmptyPage:
         number_is_low = number.lstrip("-").isdigit() and int(number) < 1
         return paginator.page(1 if number_is_low else paginator.num_pages)
+
+
+SOCIAL_CARD_TOO_SMALL = (
+    "This image is %s pixels: social sites need at least 1200×630 for a large card. "
+    "Choose a larger image, or leave this empty to use the page's own image or the "
+    "site's default."
+)
+
+
+def image_size(image):
+    return f"{image.width}×{image.height}"
 
 
 @register_setting(icon="globe")
@@ -70,6 +88,14 @@ class SearchAndSharingSettings(BaseSiteSetting):
 
     class Meta:
         verbose_name = "Search and sharing"
+
+    def clean(self):
+        super().clean()
+        image = self.default_social_image
+        if image is not None and not seo.is_big_enough_for_a_social_card(image):
+            raise ValidationError(
+                {"default_social_image": SOCIAL_CARD_TOO_SMALL % image_size(image)}
+            )
 
 
 class Person(index.Indexed, ClusterableModel):
@@ -149,8 +175,17 @@ class BasePage(Page):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text="Shown when the page is shared on social media (1200×630 works best). "
-        "Leave blank to use the site's default.",
+        help_text="Shown when the page is shared on social media: at least 1200×630. "
+        "Leave blank to use the page's own image (if large enough), else the site's default.",
+    )
+    image = models.ForeignKey(
+        "wagtailimages.Image",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Shown at the top of the page and on the cards that link to it (16:9 "
+        "crops around the image's focal point; 1600×900 or larger works best).",
     )
     noindex = models.BooleanField(
         "hide from search engines",
@@ -180,6 +215,12 @@ class BasePage(Page):
 
     class Meta:
         abstract = True
+
+    def clean(self):
+        super().clean()
+        image = self.social_image
+        if image is not None and not seo.is_big_enough_for_a_social_card(image):
+            raise ValidationError({"social_image": SOCIAL_CARD_TOO_SMALL % image_size(image)})
 
     @property
     def meta_description(self):
@@ -211,6 +252,7 @@ class HomePage(AffiliateContentMixin, BasePage):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("image", heading="Hero image"),
         InlinePanel("featured_guides", label="Featured guides", max_num=6),
     ]
 
@@ -233,10 +275,12 @@ class HomePage(AffiliateContentMixin, BasePage):
         context = super().get_context(request, *args, **kwargs)
         context["featured"] = [
             item.guide
-            for item in self.featured_guides.select_related("guide").all()
+            for item in with_pictures(self.featured_guides.all(), "guide__image")
             if item.guide.live and navigation.is_public(request, item.guide)
         ]
-        context["sections"] = navigation.public(request, SectionPage.objects.child_of(self).live())
+        context["sections"] = with_pictures(
+            navigation.public(request, SectionPage.objects.child_of(self).live())
+        )
         return context
 
 
@@ -275,7 +319,7 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
     intro = RichTextField(features=INTRO_FEATURES, blank=True)
 
     affiliate_content_fields = ("intro",)
-    content_panels = [*Page.content_panels, FieldPanel("intro")]
+    content_panels = [*Page.content_panels, FieldPanel("intro"), FieldPanel("image")]
     search_fields = [*BasePage.search_fields, index.SearchField("intro")]
 
     parent_page_types = ["guides.HomePage", "guides.SectionPage"]
@@ -287,11 +331,11 @@ class SectionPage(AffiliateContentMixin, RoutablePageMixin, BasePage):
         guides = (
             navigation.public(request, GuidePage.objects.child_of(self).live())
             .order_by("-first_published_at", "-pk")
-            .only("title", "url_path", "summary", "first_published_at", "depth", "path")
+            .only("title", "url_path", "summary", "first_published_at", "depth", "path", "image")
         )
-        context["guides"] = paginate(request, guides, GUIDES_PER_PAGE)
-        context["subsections"] = navigation.public(
-            request, SectionPage.objects.child_of(self).live()
+        context["guides"] = paginate(request, with_pictures(guides), GUIDES_PER_PAGE)
+        context["subsections"] = with_pictures(
+            navigation.public(request, SectionPage.objects.child_of(self).live())
         )
         return context
 
@@ -346,6 +390,7 @@ class GuidePage(AffiliateContentMixin, BasePage):
     content_panels = [
         *Page.content_panels,
         FieldPanel("intro"),
+        FieldPanel("image"),
         FieldPanel("body"),
         FieldPanel("closing"),
         MultiFieldPanel(
@@ -397,7 +442,7 @@ class GuidePage(AffiliateContentMixin, BasePage):
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context["content_fragment"] = navigation.content_fragment(
-            request, self, self.intro, self.body, self.closing
+            request, self, self.intro, self.body, self.closing, self.image_id
         )
         context.update(navigation.neighbours(request, self, lambda: self.neighbours(request)))
         return context
@@ -484,7 +529,7 @@ class StandardPage(BasePage):
 
     body = RichTextField(features=["h2", "h3", "bold", "italic", "link", "ol", "ul"])
 
-    content_panels = [*Page.content_panels, FieldPanel("body")]
+    content_panels = [*Page.content_panels, FieldPanel("image"), FieldPanel("body")]
     search_fields = [*BasePage.search_fields, index.SearchField("body")]
 
     parent_page_types = ["guides.HomePage"]

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.utils import timezone
+from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
 from affiliates.content.rich_text import prefetched_links
@@ -336,13 +337,31 @@ def site_setting(request, model):
     return _cached(request, f"setting:{model._meta.label}", compute)
 
 
-def social_image_url(request, image):
-    """Absolute URL of the 1200×630 sharing rendition of ``image``."""
-    if image is None:
-        return None
+def social_card(request, image_ids):
+    """The page's 1200×630 sharing picture, as ``{"url", "width", "height"}`` (empty if
+    there is none): from the first of ``image_ids``, in order of preference, that is
+    large enough to fill a card; smaller ones are passed over rather than shown blurred.
+
+    Cached per generation (a changed image starts one), so a render asks no database.
+    """
+    ids = [pk for pk in image_ids if pk]
+    if not ids:
+        return {}
     return _cached(
-        request,
-        f"social-image:{image.pk}:{image.file_hash}",
-        # On the site's address, not the Host header: this is cached for every reader.
-        lambda: seo.absolute_url(request, image.get_rendition("fill-1200x630").url),
+        request, "social-card:" + ",".join(map(str, ids)), lambda: _social_card(request, ids)
     )
+
+
+def _social_card(request, ids):
+    images = get_image_model().objects.in_bulk(ids)
+    for pk in ids:
+        image = images.get(pk)
+        if image is not None and seo.is_big_enough_for_a_social_card(image):
+            rendition = image.get_rendition(seo.SOCIAL_CARD_FILTER)
+            return {
+                # On the site's address, not the Host header: this is cached for every reader.
+                "url": seo.absolute_url(request, rendition.url),
+                "width": rendition.width,
+                "height": rendition.height,
+            }
+    return {}

@@ -8,8 +8,17 @@ from django.conf import settings
 from django.utils.safestring import mark_safe
 from wagtail.models import Site
 
+#: Social sites show a shared page's picture at 1200×630 (1.91:1); a smaller picture is
+#: shown as a thumbnail, or not at all.
+SOCIAL_CARD_SIZE = (1200, 630)
+SOCIAL_CARD_FILTER = "fill-1200x630"
+
 # Keep "</script>" and friends from ending the script element early.
 _SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
+
+
+def is_big_enough_for_a_social_card(image):
+    return image.width >= SOCIAL_CARD_SIZE[0] and image.height >= SOCIAL_CARD_SIZE[1]
 
 
 def site_root_url(request):
@@ -79,7 +88,7 @@ def person(request, described):
     return data
 
 
-def profile_page(request, person_record, links):
+def profile_page(request, person_record, links, photo_url=None):
     """``/authors/<slug>/``: a ProfilePage about the person."""
     described = {
         "name": person_record.name,
@@ -90,6 +99,8 @@ def profile_page(request, person_record, links):
     about = person(request, described)
     if person_record.bio:
         about["description"] = person_record.bio
+    if photo_url:
+        about["image"] = absolute_url(request, photo_url)
     return {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": about}
 
 

@@ -14,7 +14,13 @@ from .models import GuideAuthor, GuidePage, Person
 from .page_cache import invalidate_pages, invalidate_paths
 
 #: Addresses that list guides, besides the pages above them in the tree.
-SITE_PATHS = ("/feeds/guides/", "/sitemap.xml", "/sitemap-pages.xml", "/search/")
+SITE_PATHS = (
+    "/feeds/guides/",
+    "/sitemap.xml",
+    "/sitemap-pages.xml",
+    "/sitemap-authors.xml",
+    "/search/",
+)
 #: A guide's page shows this many of its section's newest guides when its editor has
 #: chosen none (``GuidePage.get_context``); one more, so the guide itself is counted.
 NEWEST_SHOWN = 3 + 1

@@ -16,7 +16,14 @@ from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
 from wagtail.models import Page, Site
 
 from . import navigation, seo
-from .models import GUIDES_PER_PAGE, GuidePage, Person, PersonProfileLink, paginate
+from .models import (
+    GUIDES_PER_PAGE,
+    GuidePage,
+    Person,
+    PersonProfileLink,
+    paginate,
+    with_pictures,
+)
 from .page_cache import reads_query_parameters
 
 #: The browser's colour for the site (address bar, task switcher): the brand blue of
@@ -24,6 +31,7 @@ from .page_cache import reads_query_parameters
 THEME_COLOUR = "#0b4f8a"
 ICON_SECONDS = 24 * 60 * 60
 RESULTS_PER_PAGE = 10
+PERSON_PHOTO = "fill-320x320"
 MAX_QUERY_LENGTH = 200
 
 
@@ -34,7 +42,52 @@ class PageSitemap(Sitemap):
     limit = 1_000
 
 
-SITEMAPS = {"pages": PageSitemap}
+class PeopleSitemap(Sitemap):
+    """The author pages of people named on a live, public guide of the site, each last
+    modified when the newest of those guides was published."""
+
+    limit = 1_000
+
+    def guides(self):
+        root = self.get_wagtail_site().root_page
+        return GuidePage.objects.live().public().descendant_of(root, inclusive=True)
+
+    def items(self):
+        guides = self.guides()
+        return (
+            Person.objects.filter(
+                Q(pk__in=guides.values("authors__person")) | Q(pk__in=guides.values("reviewer"))
+            )
+            .order_by("slug")
+            .only("slug")
+        )
+
+    def _urls(self, page, protocol, domain):
+        people = list(self.paginator.page(page).object_list)
+        guides = self.guides()
+        latest = {}
+        for rows in (
+            guides.filter(authors__person__in=people).values_list(
+                "authors__person", "last_published_at"
+            ),
+            guides.filter(reviewer__in=people).values_list("reviewer", "last_published_at"),
+        ):
+            for person_id, published in rows:
+                if published and (person_id not in latest or published > latest[person_id]):
+                    latest[person_id] = published
+        # On the Wagtail site's address, like the pages' (Django's would use the Host).
+        root_url = self.get_wagtail_site().root_url
+        return [
+            {
+                "item": person,
+                "location": root_url + person.get_absolute_url(),
+                "lastmod": latest.get(person.pk),
+            }
+            for person in people
+        ]
+
+
+SITEMAPS = {"pages": PageSitemap, "authors": PeopleSitemap}
 
 
 @reads_query_parameters()
@@ -97,7 +150,7 @@ def search(request):
 def person(request, slug):
     """``/authors/<slug>/``: who a person is, and the live, public guides on this site
     they wrote or reviewed, newest first."""
-    person = get_object_or_404(Person.objects.select_related("photo"), slug=slug)
+    person = get_object_or_404(with_pictures(Person.objects.all(), "photo"), slug=slug)
     site = Site.find_for_request(request)
     guides = GuidePage.objects.live().filter(Q(authors__person=person) | Q(reviewer=person))
     if site is not None:
@@ -106,19 +159,23 @@ def person(request, slug):
         navigation.public(request, guides)
         .distinct()
         .order_by("-first_published_at", "-pk")
-        .only("title", "url_path", "summary", "first_published_at", "depth", "path")
+        .only("title", "url_path", "summary", "first_published_at", "depth", "path", "image")
     )
     links = list(PersonProfileLink.objects.filter(person=person))
+    # The larger of the two sizes the page shows (its renditions came with the person).
+    photo = person.photo.get_rendition(PERSON_PHOTO) if person.photo else None
     return TemplateResponse(
         request,
         "guides/person.html",
         {
             "person": person,
             "profile_links": links,
-            "guides": paginate(request, guides, GUIDES_PER_PAGE),
+            "guides": paginate(request, with_pictures(guides), GUIDES_PER_PAGE),
             "meta_title": person.name,
             "meta_description": Truncator(person.bio).chars(160),
-            "structured_data": [seo.profile_page(request, person, links)],
+            "structured_data": [
+                seo.profile_page(request, person, links, photo.url if photo else None)
+            ],
         },
     )
 

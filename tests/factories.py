@@ -6,6 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.images.models import Image
+from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import Page
 
 from affiliates.models import AffiliateLink, Click, DisclosurePage, Partner
@@ -85,6 +87,21 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Person
+
+
+class ImageFactory(factory.django.DjangoModelFactory):
+    """An image in Wagtail's library, 1600×900 unless ``size`` says otherwise."""
+
+    title = factory.Sequence(lambda n: f"Picture {n}")
+
+    class Meta:
+        model = Image
+
+    @classmethod
+    def _create(cls, model_class, *args, size=(1600, 900), **kwargs):
+        name = f"{slugify(kwargs['title'])}.png"
+        kwargs.setdefault("file", get_test_image_file(name, colour="#0b4f8a", size=size))
+        return super()._create(model_class, *args, **kwargs)
 
 
 class PartnerFactory(factory.django.DjangoModelFactory):

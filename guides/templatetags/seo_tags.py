@@ -27,8 +27,17 @@ def page_meta(context, page=None):
         or getattr(page, "search_description", "")
         or context.get("meta_description", "")
     )
-    image = getattr(specific, "social_image", None) or sharing.default_social_image
-    image_url = navigation.social_image_url(request, image)
+    # The editor's sharing picture, else the page's own, else the site's: by id, so a
+    # render fetches no image (the card is cached).
+    card = navigation.social_card(
+        request,
+        [
+            getattr(specific, "social_image_id", None),
+            getattr(specific, "image_id", None),
+            sharing.default_social_image_id,
+        ],
+    )
+    image_url = card.get("url")
 
     # Absolute URLs come from the Wagtail site's root URL, like the pages' own.
     site_url = seo.site_root_url(request)
@@ -57,6 +66,8 @@ def page_meta(context, page=None):
         if page
         else context.get("meta_title", ""),
         "image_url": image_url,
+        "image_width": card.get("width"),
+        "image_height": card.get("height"),
         "site_name": site.site_name if site else "",
         "twitter_handle": sharing.twitter_handle,
         "structured": [seo.as_json_ld(item) for item in structured],

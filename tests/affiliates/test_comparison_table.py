@@ -2,11 +2,11 @@
 with buttons through managed affiliate links."""
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.exceptions import ValidationError
 
 from affiliates.blocks import ComparisonTableBlock
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, signed_from
+from tests.pages import soup_of
 
 pytestmark = pytest.mark.django_db
 
@@ -23,12 +23,6 @@ def table(products, rows, caption="Thank-you notes compared"):
             "rows": [{"label": label, "values": values} for label, values in rows],
         },
     }
-
-
-def soup_of(client, page):
-    response = client.get(page.url)
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def test_a_comparison_is_a_table_with_headers_for_products_and_rows(

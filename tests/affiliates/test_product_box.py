@@ -4,7 +4,6 @@ with a button through a managed affiliate link that every link rule applies to."
 from decimal import Decimal
 
 import pytest
-from bs4 import BeautifulSoup
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection
@@ -16,6 +15,7 @@ from affiliates.blocks import ProductBoxBlock
 from affiliates.models import Partner
 from guides.models import GuidePage
 from tests.factories import AffiliateLinkFactory, GuidePageFactory, PartnerFactory, signed_from
+from tests.pages import soup_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,12 +36,6 @@ def product_box(link, **fields):
             **fields,
         },
     }
-
-
-def soup_of(client, page):
-    response = client.get(page.url)
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def test_a_product_box_shows_verdict_pros_cons_rating_price_and_a_cloaked_button(

@@ -1,10 +1,19 @@
 import pytest
 from bs4 import BeautifulSoup
 from django.core.management import call_command
-from wagtail.models import Page
+from PIL import Image as PillowImage
+from wagtail.images.models import Image
+from wagtail.models import Page, Site
 
 from affiliates.models import AffiliateLink, DisclosureSettings
-from guides.models import GuideAuthor, GuidePage, HomePage, Person, SectionPage
+from guides.models import (
+    GuideAuthor,
+    GuidePage,
+    HomePage,
+    Person,
+    SearchAndSharingSettings,
+    SectionPage,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +31,7 @@ def test_loading_the_demo_content_twice_adds_nothing_the_second_time(demo_site):
         AffiliateLink.objects.count(),
         Person.objects.count(),
         GuideAuthor.objects.count(),
+        Image.objects.count(),
     )
 
     call_command("load_demo_content", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -31,6 +41,7 @@ def test_loading_the_demo_content_twice_adds_nothing_the_second_time(demo_site):
         AffiliateLink.objects.count(),
         Person.objects.count(),
         GuideAuthor.objects.count(),
+        Image.objects.count(),
     ) == counts
     assert HomePage.objects.count() == 1
     assert SectionPage.objects.count() >= 2
@@ -107,3 +118,25 @@ def test_the_follow_up_guide_recommends_thank_you_cards_in_a_product_box(client,
     assert box.h2.text == "PaperTrail thank-you cards"
     assert box.select_one("a.button")["href"].startswith("https://shop.example.com/")
     assert box.select_one(".affiliate-marker").text == "(paid link)"
+
+
+def test_every_demo_page_and_person_has_a_picture_the_project_drew(demo_site, settings):
+    for page in [*HomePage.objects.all(), *SectionPage.objects.all(), *GuidePage.objects.all()]:
+        assert page.image is not None, page.title
+        assert (page.image.width, page.image.height) == (1600, 900)
+    for person in Person.objects.all():
+        assert (person.photo.width, person.photo.height) == (640, 640)
+    card = SearchAndSharingSettings.for_site(Site.objects.get()).default_social_image
+    assert (card.width, card.height) == (1200, 630)
+    # Real pictures, not blank canvases: each has more than a handful of colours.
+    with card.open_file() as file:
+        assert len(PillowImage.open(file).convert("RGB").getcolors(maxcolors=100_000)) > 50
+
+
+def test_every_demo_page_is_shared_with_a_1200_by_630_card(client, demo_site):
+    for url in ("/", "/preparing-for-a-job-interview/", GUIDE_URL, "/authors/amara-okafor/"):
+        soup = BeautifulSoup(client.get(url).content, "html.parser")
+        assert soup.select_one('meta[property="og:image"]')["content"].startswith("http"), url
+        assert soup.select_one('meta[property="og:image:width"]')["content"] == "1200"
+        assert soup.select_one('meta[property="og:image:height"]')["content"] == "630"
+        assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"

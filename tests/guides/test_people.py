@@ -1,16 +1,15 @@
 """Guides are written and checked by named people, each with a page of their own."""
 
 import datetime
-import json
 
 import pytest
-from bs4 import BeautifulSoup
 from wagtail.images.models import Image
 from wagtail.images.tests.utils import get_test_image_file
 from wagtail.models import PageViewRestriction
 
 from guides.models import GuideAuthor, GuidePage, Person, PersonProfileLink
 from tests.factories import GuidePageFactory, PersonFactory
+from tests.pages import json_ld, soup_of
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +35,6 @@ def with_people(guide, authors=(), reviewer=None, last_reviewed=None):
     guide.last_reviewed = last_reviewed
     guide.save_revision().publish()
     return GuidePage.objects.get(pk=guide.pk)
-
-
-def soup_of(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def json_ld(soup, kind):
-    blocks = [json.loads(tag.string) for tag in soup.select('script[type="application/ld+json"]')]
-    return [block for block in blocks if block["@type"] == kind]
 
 
 def test_the_byline_names_the_authors_and_the_reviewer_with_the_review_date(

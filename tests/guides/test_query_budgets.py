@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
+    ImageFactory,
     SectionPageFactory,
     affiliate_anchor,
     question,
@@ -21,10 +22,11 @@ pytestmark = pytest.mark.django_db
 # gives its address a new version, or a link or partner changes) and its rendered
 # content come from the cache; what is left is the page's own row, as its own class;
 # a section's guides (a count and a page of them) and its subsections; the home page's
-# featured guides and sections.
+# featured guides and sections. Pictures add, for a page with its own, that image; for
+# each listing of cards, its pictures' renditions (the pictures come with the pages).
 GUIDE_BUDGET = 1
-SECTION_BUDGET = 4
-HOME_BUDGET = 2
+SECTION_BUDGET = 7
+HOME_BUDGET = 5
 
 
 @pytest.fixture(autouse=True)
@@ -46,7 +48,12 @@ def heavy_guide(section, links, blocks=30):
                 "value": {"link": link.pk, "heading": "Try it", "text": "", "button_label": "Go"},
             }
         )
-    return GuidePageFactory(parent=section, body=body, intro=f"<p>{affiliate_anchor(links[0])}</p>")
+    return GuidePageFactory(
+        parent=section,
+        body=body,
+        intro=f"<p>{affiliate_anchor(links[0])}</p>",
+        image=ImageFactory(),
+    )
 
 
 def count_queries(client, url):
@@ -77,30 +84,41 @@ def test_a_guide_with_fifty_links_and_thirty_blocks_stays_within_budget(
 def test_a_section_listing_stays_within_budget_however_many_guides(
     client, home, django_assert_max_num_queries
 ):
-    few = SectionPageFactory(parent=home, title="Few")
-    many = SectionPageFactory(parent=home, title="Many")
-    GuidePageFactory.create_batch(2, parent=few)
-    GuidePageFactory.create_batch(25, parent=many)
+    picture = ImageFactory()
+    few = SectionPageFactory(parent=home, title="Few", image=picture)
+    many = SectionPageFactory(parent=home, title="Many", image=picture)
+    GuidePageFactory.create_batch(2, parent=few, image=picture)
+    GuidePageFactory.create_batch(25, parent=many, image=picture)
+    for parent in (few, many):
+        SectionPageFactory.create_batch(3, parent=parent, image=picture)
     for number in range(8):
         SectionPageFactory(parent=home, title=f"Menu item {number}")
 
     few_count, _ = count_queries(client, few.url)
-    many_count, _ = count_queries(client, many.url)
+    many_count, response = count_queries(client, many.url)
 
     with django_assert_max_num_queries(SECTION_BUDGET):
         client.get(many.url)
     assert many_count == few_count
+    # Ten guides and three subsections, each a card with its picture.
+    assert response.content.decode().count('class="card card--picture"') == 13
 
 
 def test_the_home_page_stays_within_budget(client, home, section, django_assert_max_num_queries):
-    guides = GuidePageFactory.create_batch(4, parent=section)
+    picture = ImageFactory()
+    guides = GuidePageFactory.create_batch(4, parent=section, image=picture)
     for guide in guides:
         home.featured_guides.create(guide=guide)
+    home.image = ImageFactory()
     home.save_revision().publish()
     for number in range(8):
-        SectionPageFactory(parent=home, title=f"Topic {number}")
+        SectionPageFactory(parent=home, title=f"Topic {number}", image=picture)
 
     client.get("/")
     with django_assert_max_num_queries(HOME_BUDGET):
         response = client.get("/")
-    assert response.content.decode().count('class="card"') == 4
+    # Four featured guides and nine sections, each a card; all but the section without
+    # a picture with theirs.
+    assert response.content.decode().count('class="card card--picture"') == 12
+    assert response.content.decode().count('class="card"') == 1
+    assert 'class="hero__image"' in response.content.decode()

@@ -3,17 +3,11 @@
 import json
 
 import pytest
-from bs4 import BeautifulSoup
 
 from tests.factories import GuidePageFactory, question
+from tests.pages import soup_of
 
 pytestmark = pytest.mark.django_db
-
-
-def soup_of(client, page):
-    response = client.get(page.url)
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
 
 
 def words(count):

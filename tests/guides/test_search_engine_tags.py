@@ -1,7 +1,5 @@
 """Every page tells search engines and social sites what it is."""
 
-import json
-
 import pytest
 from bs4 import BeautifulSoup
 from wagtail.images.models import Image
@@ -10,19 +8,10 @@ from wagtail.models import Site
 
 from guides.models import SearchAndSharingSettings
 from tests.factories import GuidePageFactory, StandardPageFactory
+from tests.pages import json_ld
+from tests.pages import soup_of as head_of
 
 pytestmark = pytest.mark.django_db
-
-
-def head_of(client, url):
-    response = client.get(url)
-    assert response.status_code == 200
-    return BeautifulSoup(response.content, "html.parser")
-
-
-def json_ld(soup, kind):
-    blocks = [json.loads(tag.string) for tag in soup.select('script[type="application/ld+json"]')]
-    return [block for block in blocks if block["@type"] == kind]
 
 
 @pytest.fixture

@@ -3,7 +3,8 @@ from xml.etree import ElementTree
 import pytest
 from wagtail.models import PageViewRestriction
 
-from tests.factories import GuidePageFactory
+from guides.models import GuideAuthor
+from tests.factories import GuidePageFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +46,7 @@ def test_the_sitemap_is_an_index_of_parts_each_of_at_most_a_thousand_pages(
         "http://localhost/sitemap-pages.xml",
         "http://localhost/sitemap-pages.xml?p=2",
         "http://localhost/sitemap-pages.xml?p=3",
+        "http://localhost/sitemap-authors.xml",
     ]
     assert len(locations) == len(set(locations)) == 6
     assert all(any(loc.endswith(guide.url) for loc in locations) for guide in guides)
@@ -63,10 +65,9 @@ def test_a_sitemap_part_past_the_last_or_not_a_number_is_not_found(
 
 
 def test_the_sitemap_index_names_its_parts_on_the_sites_address_not_the_hosts(client, section):
-    assert part_addresses(client, HTTP_HOST="localhost:1234") == [
-        "http://localhost/sitemap-pages.xml"
-    ]
-    assert part_addresses(client) == ["http://localhost/sitemap-pages.xml"]
+    parts = ["http://localhost/sitemap-pages.xml", "http://localhost/sitemap-authors.xml"]
+    assert part_addresses(client, HTTP_HOST="localhost:1234") == parts
+    assert part_addresses(client) == parts
 
 
 def test_the_sitemap_lists_published_public_indexable_pages_only(client, section):
@@ -82,6 +83,35 @@ def test_the_sitemap_lists_published_public_indexable_pages_only(client, section
     for page in (draft, hidden, private):
         assert not any(loc.endswith(f"/{page.slug}/") for loc in locations), page.title
     assert not any("/go/" in loc for loc in locations)
+
+
+def test_the_sitemap_lists_the_pages_of_people_named_on_published_public_guides(client, section):
+    amara, daniel, nobody, only_private = (
+        PersonFactory(name=name) for name in ("Amara", "Daniel", "Nobody", "Only private")
+    )
+    guide = GuidePageFactory(parent=section, reviewer=daniel)
+    guide.authors = [GuideAuthor(person=amara)]
+    guide.save_revision().publish()
+    private = GuidePageFactory(parent=section, title="Private", reviewer=only_private)
+    PageViewRestriction.objects.create(page=private, restriction_type="login")
+    GuidePageFactory(parent=section, title="Draft", reviewer=nobody, publish=False)
+
+    locations = sitemap_locations(client)
+
+    authors = sorted(loc for loc in locations if "/authors/" in loc)
+    assert authors == ["http://localhost/authors/amara/", "http://localhost/authors/daniel/"]
+
+
+def test_publishing_a_guide_adds_its_author_to_the_sitemap_at_once(client, section, settings):
+    settings.PAGE_CACHE_SECONDS = 300
+    person = PersonFactory(name="Amara")
+    guide = GuidePageFactory(parent=section, publish=False)
+    assert "http://localhost/authors/amara/" not in sitemap_locations(client)
+
+    guide.authors = [GuideAuthor(person=person)]
+    guide.save_revision().publish()
+
+    assert "http://localhost/authors/amara/" in sitemap_locations(client)
 
 
 def test_robots_txt_allows_the_site_but_not_go_links_or_the_admin(client, home):

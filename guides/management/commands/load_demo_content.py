@@ -1,17 +1,22 @@
 """Create a believable demo site. Safe to run again: it only adds what is missing."""
 
 import datetime
+import io
 import secrets
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.images import ImageFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
 from guides import demo_content as demo_copy
+from guides import demo_pictures
 from guides.models import (
     FeaturedGuide,
     GuideAuthor,
@@ -19,6 +24,7 @@ from guides.models import (
     HomePage,
     Person,
     PersonProfileLink,
+    SearchAndSharingSettings,
     SectionPage,
     StandardPage,
 )
@@ -71,6 +77,7 @@ class Command(BaseCommand):
             for guide_data in section_data["guides"]:
                 self.child(section, GuidePage, **self.guide_fields(guide_data, links))
         self.name_people(self.people())
+        self.illustrate(home)
         if not home.featured_guides.exists():
             for slug in demo_copy.FEATURED:
                 home.featured_guides.add(FeaturedGuide(guide=GuidePage.objects.get(slug=slug)))
@@ -108,6 +115,60 @@ class Command(BaseCommand):
             guide.reviewer = people[demo_copy.GUIDE_PEOPLE["reviewer"]]
             guide.last_reviewed = datetime.date(*demo_copy.LAST_REVIEWED)
             guide.save_revision().publish()
+
+    def picture(self, title, data, focus):
+        """The demo image called ``title``, made from ``data`` if it is not there yet."""
+        Image = get_image_model()  # noqa: N806
+        image = Image.objects.filter(title=title).first()
+        if image is None:
+            x, y, width, height = focus
+            image = Image(
+                title=title,
+                file=ImageFile(io.BytesIO(data), name=f"{slugify(title)}.jpg"),
+                focal_point_x=x,
+                focal_point_y=y,
+                focal_point_width=width,
+                focal_point_height=height,
+            )
+            image._set_image_file_metadata()
+            image.save()
+        return image
+
+    def illustrate(self, home):
+        """Give the home page, sections, guides and people without a picture their own,
+        and the site its card for sharing."""
+        sharing = SearchAndSharingSettings.for_site(Site.objects.get(is_default_site=True))
+        if sharing.default_social_image_id is None:
+            card = demo_pictures.social_card(
+                "Career Compass", "Straightforward advice for\nevery step of a job search"
+            )
+            sharing.default_social_image = self.picture(
+                "Career Compass sharing card", card, (600, 315, 1200, 630)
+            )
+            sharing.save()
+        focus = demo_pictures.ILLUSTRATION_FOCUS
+        pages = [(home, demo_pictures.DEFAULT_PALETTE, "paper")]
+        for data in demo_copy.SECTIONS:
+            section = SectionPage.objects.child_of(home).filter(slug=data["slug"]).first()
+            if section is None:
+                continue
+            palette = demo_pictures.PALETTES.get(data["slug"], demo_pictures.DEFAULT_PALETTE)
+            pages.append((section, palette, data["motif"]))
+            pages += [
+                (guide, palette, data["motif"])
+                for guide in GuidePage.objects.child_of(section).filter(image__isnull=True)
+            ]
+        for page, palette, motif in pages:
+            if page.image_id is None:
+                drawing = demo_pictures.illustration(page.slug, palette, motif)
+                page.image = self.picture(f"Illustration: {page.title}", drawing, focus)
+                page.save_revision().publish()
+        for person in Person.objects.filter(photo__isnull=True):
+            drawing = demo_pictures.portrait(person.slug)
+            person.photo = self.picture(
+                f"Portrait: {person.name}", drawing, demo_pictures.PORTRAIT_FOCUS
+            )
+            person.save()
 
     def home_page(self):
         home = HomePage.objects.first()
