@@ -89,7 +89,7 @@ run: demo ## Install, load demo content, serve on http://127.0.0.1:8000/ and run
 	$(MANAGE) runserver $(HOST):$(PORT) & server=$$!; \
 	wait -n $$worker $$server
 
-checkers: ## Install the page checkers (axe-core, Nu HTML checker) from package-lock.json
+checkers: ## Install the page checkers (axe-core, Nu HTML checker, Lighthouse) from package-lock.json
 	@if command -v npm >/dev/null 2>&1; then \
 		npm ci --no-audit --no-fund --loglevel=error; \
 	else \

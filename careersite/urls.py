@@ -1,11 +1,13 @@
+import re
+
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from careersite import admin_exports, healthz, outage
+from careersite import admin_exports, healthz, media_files, outage
 from guides import views as guide_views
 from guides.feeds import LatestGuidesFeed
 from guides.models import GuidePage
@@ -38,9 +40,11 @@ urlpatterns = [
     path("go/", include("affiliates.urls")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
-
+urlpatterns += [
+    re_path(
+        r"^{}(?P<path>.+)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
+        media_files.media_file,
+        name="media_file",
+    )
+]
 urlpatterns += [path("", include(wagtail_urls))]

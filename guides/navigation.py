@@ -69,9 +69,9 @@ def _cached(request, name, compute, together=()):
 
 
 _NO_SITE = "no-site"
-#: The admin (left to Wagtail) and the click endpoints, which never ask for the site:
-#: a cache round trip there would only slow the redirect down.
-NOT_FOR_SITE_PAGES = ("/admin/", "/go/", "/healthz/")
+#: The admin (left to Wagtail), the click endpoints and uploads, which never ask for
+#: the site: a cache round trip there would only slow them down.
+NOT_FOR_SITE_PAGES = ("/admin/", "/go/", "/healthz/", "/media/")
 
 
 class CachedSiteMiddleware:

@@ -48,7 +48,15 @@ from django.utils.encoding import escape_uri_path
 GENERATION_KEY = "page-cache:generation"
 # Health checks go straight to their view: a lookup first would wait on a hung Redis
 # before the check could start its clock (careersite/healthz.py).
-BYPASS_PREFIXES = ("/admin/", "/go/", "/documents/", "/django-admin/", "/_health/", "/healthz/")
+BYPASS_PREFIXES = (
+    "/admin/",
+    "/go/",
+    "/documents/",
+    "/media/",
+    "/django-admin/",
+    "/_health/",
+    "/healthz/",
+)
 # Pagination and search: what a view that declares nothing might read. The front
 # cache keeps the same names (deploy/varnish/default.vcl) and drops every other one.
 DEFAULT_QUERY_PARAMETERS = ("page", "p", "q")

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils.text import slugify
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
 from guides import demo_content as demo_copy
@@ -124,6 +124,7 @@ class Command(BaseCommand):
             x, y, width, height = focus
             image = Image(
                 title=title,
+                collection=self.root_collection(),
                 file=ImageFile(io.BytesIO(data), name=f"{slugify(title)}.jpg"),
                 focal_point_x=x,
                 focal_point_y=y,
@@ -197,6 +198,11 @@ class Command(BaseCommand):
             site.root_page = home
             site.save()
         return home
+
+    def root_collection(self):
+        # Made by Wagtail's migrations, like the page tree's root; gone from a flushed
+        # database.
+        return Collection.get_first_root_node() or Collection.add_root(name="Root")
 
     def tree_root(self):
         # Wagtail's migrations create the root and default locale; a flushed database
