@@ -103,6 +103,29 @@ def portrait(name):
 PORTRAIT_FOCUS = (320, 260, 260, 300)
 
 
+PRODUCT_SIZE = (1200, 900)
+#: A product photo's focal point: the product, in the middle.
+PRODUCT_FOCUS = (600, 450, 900, 640)
+
+
+def product(name):
+    """A 1200×900 JPEG “product shot” for ``name``: a card on its envelope, on a table."""
+    chance = random.Random(name)  # noqa: S311 (a drawing, not a secret)
+    background, shape, highlight = DEFAULT_PALETTE
+    picture = Image.new("RGB", PRODUCT_SIZE, "#eef1f4")
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 640, 1200, 900), fill="#dde3ea")  # the table
+    draw.polygon([(230, 330), (830, 250), (900, 690), (300, 770)], fill="#c7b79a")  # envelope
+    draw.rounded_rectangle((380, 180, 900, 700), 18, fill="#fdfcf8", outline="#c9ced6", width=4)
+    draw.rounded_rectangle((460, 270, 820, 330), 12, fill=shape)
+    for line in range(4):
+        y = 400 + line * 60
+        length = chance.randint(220, 360)
+        draw.rounded_rectangle((460, y, 460 + length, y + 20), 10, fill="#c9ced6")
+    draw.ellipse((760, 560, 840, 640), fill=highlight)
+    return _jpeg(picture)
+
+
 def social_card(site_name, tagline):
     """The site's 1200×630 JPEG card for pages shared on social media."""
     background, shape, highlight = DEFAULT_PALETTE

@@ -27,6 +27,16 @@ def test_each_page_type_is_photographed_at_phone_and_desktop_widths(page, demo_s
     # Nothing wider than the screen: readers never scroll sideways.
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
+    # Every picture arrives, lazy ones included once scrolled to: none is broken.
+    page.mouse.wheel(0, 20_000)
+    page.wait_for_load_state("networkidle")
+    page.wait_for_function("Array.from(document.images).every(image => image.complete)")
+    broken = page.evaluate(
+        "Array.from(document.images).filter(image => !image.naturalWidth).map(image => image.src)"
+    )
+    assert broken == []
+    assert page.locator("main picture img").count() >= 1
+
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{width}.png"
     page.screenshot(path=path, full_page=True)

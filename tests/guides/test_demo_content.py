@@ -116,6 +116,7 @@ def test_the_follow_up_guide_recommends_thank_you_cards_in_a_product_box(client,
 
     box = soup.select_one("section.product")
     assert box.h2.text == "PaperTrail thank-you cards"
+    assert box.select_one("picture img.product__image")
     assert box.select_one("a.button")["href"].startswith("https://shop.example.com/")
     assert box.select_one(".affiliate-marker").text == "(paid link)"
 

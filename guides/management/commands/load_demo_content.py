@@ -272,7 +272,11 @@ class Command(BaseCommand):
                     "type": "product_box",
                     "value": {
                         "name": product["name"],
-                        "image": None,
+                        "image": self.picture(
+                            f"Product: {product['name']}",
+                            demo_pictures.product(product["name"]),
+                            demo_pictures.PRODUCT_FOCUS,
+                        ).pk,
                         "verdict": product["verdict"],
                         "pros": product["pros"],
                         "cons": product["cons"],
