@@ -1,8 +1,9 @@
 """Where job files live: under ``MEDIA_ROOT/jobs/``, each in a folder named by a random
 token, and only ever served through the permission-checked download view.
 
-The token matters where ``MEDIA_ROOT`` is also served as it is (``DEBUG``'s ``/media/``,
-or a web server pointed at the folder): a file nobody can name can't be fetched there.
+The token matters where ``MEDIA_ROOT`` is served as it is (a web server pointed at the
+whole folder; the app's own ``/media/`` serves only images): a file nobody can name
+can't be fetched there.
 """
 
 import os

@@ -36,6 +36,20 @@ def test_an_original_image_is_cached_for_a_day_since_editors_can_replace_it(clie
     assert "max-age=86400" in response["Cache-Control"]
 
 
+def test_documents_and_job_files_are_never_served_from_media(client, settings):
+    # Wagtail serves documents itself, checking their privacy; job files (click
+    # exports) are downloaded through a permission check.
+    for folder in ("documents", "jobs/abc123"):
+        target = settings.MEDIA_ROOT / folder
+        target.mkdir(parents=True)
+        (target / "private.pdf").write_bytes(b"%PDF private")
+
+        response = client.get(f"/media/{folder}/private.pdf")
+
+        assert response.status_code == 404
+        assert b"private" not in response.content
+
+
 @pytest.mark.parametrize(
     "path",
     [
