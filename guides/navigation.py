@@ -8,11 +8,13 @@ queries.
 
 import hashlib
 import json
+import logging
 from contextvars import ContextVar
 
 from django.core.cache import cache
 from django.utils import timezone
 from wagtail.images import get_image_model
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, PageViewRestriction, Site
 
 from affiliates.content.rich_text import prefetched_links
@@ -20,6 +22,8 @@ from affiliates.models import DisclosureSettings
 
 from . import seo
 from .page_cache import current_generation, current_path_version, path_version_key
+
+logger = logging.getLogger(__name__)
 
 TIMEOUT = 60 * 60
 #: The request CachedSiteMiddleware is serving, for code Wagtail calls without one.
@@ -357,7 +361,13 @@ def _social_card(request, ids):
     for pk in ids:
         image = images.get(pk)
         if image is not None and seo.is_big_enough_for_a_social_card(image):
-            rendition = image.get_rendition(seo.SOCIAL_CARD_FILTER)
+            try:
+                rendition = image.get_rendition(seo.SOCIAL_CARD_FILTER)
+            except SourceImageIOError:
+                # Its file is missing from the media folder: the page still renders, with
+                # the next choice; the image listing shows the editor which one is broken.
+                logger.warning("Image %s has no file: not used as a social card", image.pk)
+                continue
             return {
                 # On the site's address, not the Host header: this is cached for every reader.
                 "url": seo.absolute_url(request, rendition.url),

@@ -13,6 +13,7 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.text import Truncator
 from wagtail.contrib.sitemaps import views as wagtail_sitemaps
 from wagtail.contrib.sitemaps.sitemap_generator import Sitemap
+from wagtail.images.models import SourceImageIOError
 from wagtail.models import Page, Site
 
 from . import navigation, seo
@@ -163,7 +164,11 @@ def person(request, slug):
     )
     links = list(PersonProfileLink.objects.filter(person=person))
     # The larger of the two sizes the page shows (its renditions came with the person).
-    photo = person.photo.get_rendition(PERSON_PHOTO) if person.photo else None
+    try:
+        photo = person.photo.get_rendition(PERSON_PHOTO) if person.photo else None
+    except SourceImageIOError:
+        photo = None  # its file is missing: the page goes without, as the template does
+
     return TemplateResponse(
         request,
         "guides/person.html",

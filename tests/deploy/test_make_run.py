@@ -104,6 +104,8 @@ def make_run(tmp_path, migrated_database):
     """``make run`` in a process group of its own, as a terminal would run it."""
     port = free_port()
     shutil.copy(migrated_database, tmp_path / "db.sqlite3")
+    # The demo's pictures, as `make demo` left them beside the database.
+    shutil.copytree(migrated_database.parent / "media", tmp_path / "media")
     env = developer_environment(tmp_path / "db.sqlite3", tmp_path / "media")
     env |= {"HOST": "127.0.0.1", "PORT": str(port)}
     log = (tmp_path / "make-run.log").open("w")

@@ -197,3 +197,21 @@ def test_changing_a_guides_picture_reaches_readers_at_once(client, section, pict
 
     assert "another-picture" in soup_of(client, guide).select_one("img.guide__image")["src"]
     assert "handshake" in first
+
+
+def test_pictures_whose_files_are_missing_leave_the_pages_working(client, home, section):
+    sharing = SearchAndSharingSettings.for_site(Site.objects.get())
+    sharing.default_social_image = ImageFactory(title="Site card", size=(1200, 630))
+    sharing.save()
+    lost = ImageFactory(title="Lost")
+    guide = GuidePageFactory(parent=section, image=lost)
+    person = PersonFactory(photo=ImageFactory(title="Lost portrait", size=(640, 640)))
+    home.image = lost
+    home.save_revision().publish()
+    for image in (lost, person.photo):
+        image.file.storage.delete(image.file.name)  # a media volume that lost them
+
+    for url in ("/", section.url, guide.url, person.get_absolute_url()):
+        soup = soup_of(client, url)
+        # The sharing card falls back to the next choice that has its file.
+        assert "site-card" in soup.select_one('meta[property="og:image"]')["content"], url
