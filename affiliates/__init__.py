@@ -6,6 +6,8 @@ Dependencies point one way, top to bottom:
   ``wagtail_hooks``, ``admin_urls``, ``urls``, ``snippets``, ``blocks``,
   ``page_content``, ``templatetags``, ``management``: may import anything below;
 - ``reports``: imports ``clicks`` and ``links``;
+- ``earnings``: conversions networks report, tied to clicks: imports ``clicks`` and
+  ``links``;
 - ``content``, ``clicks``, ``health``, ``importing``: import only ``links``, never
   each other;
 - ``links``: imports no other sub-package;

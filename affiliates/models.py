@@ -7,6 +7,7 @@ them from their own sub-package, so that dependencies point one way (see
 
 from .clicks.models import (
     Click,
+    ClickAttribution,
     ClickCounts,
     ClickCountsQuerySet,
     DailyClickSummary,
@@ -17,6 +18,7 @@ from .clicks.models import (
     VisitorCounts,
 )
 from .content.models import DisclosurePage, DisclosureSettings
+from .earnings.models import Conversion, Network
 from .health.models import LinkHealth, LinkHealthDigestSubscription
 from .jobs.models import Job
 from .links.models import (
@@ -37,6 +39,7 @@ __all__ = [
     "AffiliateLink",
     "AffiliateLinkQuerySet",
     "Click",
+    "ClickAttribution",
     "ClickCounts",
     "ClickCountsQuerySet",
     "DailyClickSummary",
@@ -44,11 +47,13 @@ __all__ = [
     "DailyClickTotal",
     "DailyVisitor",
     "DisclosurePage",
+    "Conversion",
     "DisclosureSettings",
     "Job",
     "LinkHealth",
     "LinkHealthDigestSubscription",
     "MonthlyClickSummary",
+    "Network",
     "Partner",
     "VisitorCounts",
     "link_is_live",

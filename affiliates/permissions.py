@@ -28,6 +28,7 @@ else:
     _ViewBase = object
 
 VIEW_CLICK_REPORTS = "affiliates.view_click_reports"
+VIEW_EARNINGS = "affiliates.view_earnings"
 CHANGE_LINKS = "affiliates.change_affiliatelink"
 IMPORT_LINKS = ("affiliates.add_affiliatelink", "affiliates.change_affiliatelink")
 
@@ -38,6 +39,10 @@ CLICK_REPORTS_DENIED = (
 CLICK_EXPORT_DENIED = (
     "Exporting clicks needs the “Can view affiliate click reports” permission. Ask an "
     "administrator if you need it."
+)
+EARNINGS_DENIED = (
+    "The earnings report needs the “Can view earnings” permission, which is separate from "
+    "the click reports. Ask an administrator if you need it."
 )
 LINK_IMPORT_DENIED = (
     "Importing affiliate links needs permission to add and to change them. Ask an "
@@ -59,6 +64,10 @@ LINK_HEALTH_DENIED = (
 
 def can_view_click_reports(user: AnyUser) -> bool:
     return user.has_perm(VIEW_CLICK_REPORTS)
+
+
+def can_view_earnings(user: AnyUser) -> bool:
+    return user.has_perm(VIEW_EARNINGS)
 
 
 def can_export_clicks(user: AnyUser) -> bool:

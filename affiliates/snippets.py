@@ -16,15 +16,17 @@ from wagtail.admin.panels import ObjectList
 from wagtail.admin.ui.tables import Column, UsageCountColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.models import ReferenceIndex
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
 
 from .admin_display import AttentionColumn, snippet_url
+from .earnings.models import Conversion, Network
 from .health.models import LinkHealth
 from .importing.plan import COLUMNS as IMPORT_COLUMNS
 from .links.forms import AffiliateLinkForm
 from .links.models import AffiliateLink, Partner
-from .permissions import can_export_clicks, can_import_links
+from .permissions import can_export_clicks, can_import_links, can_view_earnings
 from .reports.views import AffiliateLinkInspectView
 from .spreadsheets import FormulaSafeExportMixin
 
@@ -223,8 +225,103 @@ class PartnerViewSet(SnippetViewSet):
     search_fields = ["name", "network"]
 
 
+class NetworkViewSet(SnippetViewSet):
+    """Networks that report sales, with the address each sends them to (its postback)."""
+
+    model = Network
+    icon = "globe"
+    menu_label = "Networks"
+    list_display = [
+        "name",
+        Column("postback_address", label="Postback address", accessor="postback_url"),
+        Column("accepts_postbacks", label="Accepts postbacks"),
+    ]
+    search_backend_name = None
+    search_fields = ["name"]
+
+
+class EarningsOnlyPolicy(ModelPermissionPolicy):
+    """Sales are what networks reported: listed for those who may see earnings, never
+    added or changed by hand (a later report or postback corrects them)."""
+
+    def user_has_permission(self, user, action):
+        if action in ("view", "inspect"):
+            return can_view_earnings(user)
+        return False
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class ConversionFilterSet(WagtailFilterSet):
+    matched = django_filters.BooleanFilter(
+        label="Tied to a click", field_name="link", lookup_expr="isnull", exclude=True
+    )
+
+    class Meta:
+        model = Conversion
+        fields = ["network", "status", "currency"]
+
+
+class ConversionIndexView(FormulaSafeExportMixin, IndexView):
+    """The sales listing, with the way to record a network's report."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if can_view_earnings(self.request.user):
+            buttons.append(
+                HeaderButton(
+                    "Upload a report",
+                    url=reverse("affiliates_conversion_import"),
+                    icon_name="upload",
+                )
+            )
+        return buttons
+
+
+class ConversionViewSet(SnippetViewSet):
+    model = Conversion
+    index_view_class = ConversionIndexView
+    icon = "tag"
+    menu_label = "Sales"
+    list_display = [
+        Column("transaction_id", label="Transaction"),
+        "network",
+        Column("converted_at", label="Date"),
+        Column("status", label="Status", accessor="get_status_display"),
+        Column("commission_label", label="Commission", accessor="commission_label"),
+        Column("link", label="Link", accessor="link_label"),
+        Column("source", label="From"),
+    ]
+    filterset_class = ConversionFilterSet
+    list_export = [
+        "network",
+        "transaction_id",
+        "click_id",
+        "tracking_id",
+        "converted_at",
+        "status",
+        "sale_amount",
+        "commission",
+        "currency",
+        "link",
+        "page_key",
+        "clicked_on",
+        "source",
+    ]
+    export_filename = "sales"
+    search_backend_name = None
+    search_fields = ["transaction_id", "click_id", "tracking_id"]
+    inspect_view_enabled = True
+    ordering = ["-converted_at"]
+
+    def get_queryset(self, request):
+        return Conversion.objects.select_related("network", "link")
+
+
 class AffiliatesViewSetGroup(SnippetViewSetGroup):
-    items = (AffiliateLinkViewSet, PartnerViewSet)
+    items = (AffiliateLinkViewSet, PartnerViewSet, NetworkViewSet, ConversionViewSet)
     menu_icon = "link-external"
     menu_label = "Affiliates"
     menu_name = "affiliates"

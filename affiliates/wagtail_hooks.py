@@ -12,18 +12,27 @@ from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.log_actions import LogFormatter
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 
 from . import admin_urls
 from .content.draftail import register_affiliate_link_feature
 from .content.publishing import BULK_DISCLOSURE_REQUIRED_MESSAGE, pages_blocked_from_publishing
+from .earnings.models import Conversion
 from .health.account import LinkHealthDigestSettingsPanel
 from .health.panels import LinkHealthDashboardPanel
 from .links.models import DESTINATION_CHANGED
-from .permissions import PermittedMenuItem, can_manage_link_health, can_view_click_reports
-from .reports.panels import ClickDashboardPanel
-from .snippets import AffiliatesViewSetGroup
+from .permissions import (
+    PermittedMenuItem,
+    can_manage_link_health,
+    can_view_click_reports,
+    can_view_earnings,
+)
+from .reports.panels import ClickDashboardPanel, EarningsDashboardPanel
+from .snippets import AffiliatesViewSetGroup, EarningsOnlyPolicy
 
+# Before the snippets are registered: their views take the model's policy.
+register_permission_policy(Conversion, EarningsOnlyPolicy(Conversion))
 register_snippet(AffiliatesViewSetGroup)
 
 hooks.register("register_rich_text_features", register_affiliate_link_feature)
@@ -50,6 +59,18 @@ def register_click_report_menu_item():
 
 
 @hooks.register("register_reports_menu_item")
+def register_earnings_menu_item():
+    return PermittedMenuItem(
+        "Earnings",
+        reverse("affiliates_earnings_report"),
+        name="earnings",
+        icon_name="tag",
+        order=1305,
+        permission_test=can_view_earnings,
+    )
+
+
+@hooks.register("register_reports_menu_item")
 def register_link_health_menu_item():
     return PermittedMenuItem(
         "Link health",
@@ -71,7 +92,7 @@ def register_jobs_menu_item():
 def register_click_report_permission():
     # Shown in Settings › Groups, next to the link and partner permissions.
     return Permission.objects.filter(
-        content_type__app_label="affiliates", codename="view_click_reports"
+        content_type__app_label="affiliates", codename__in=["view_click_reports", "view_earnings"]
     )
 
 
@@ -79,6 +100,12 @@ def register_click_report_permission():
 def add_click_dashboard_panel(request, panels):
     if can_view_click_reports(request.user):
         panels.append(ClickDashboardPanel())
+
+
+@hooks.register("construct_homepage_panels")
+def add_earnings_dashboard_panel(request, panels):
+    if can_view_earnings(request.user):
+        panels.append(EarningsDashboardPanel())
 
 
 @hooks.register("construct_homepage_panels")

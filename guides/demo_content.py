@@ -33,9 +33,11 @@ AFFILIATE_LINKS = [
         "partner": "CoachPoint",
         "network": "",
         "url": "https://coaching.example.org/book?aff=cc-001",
-        # Lines the partner network's reports up with ours (see docs/affiliate-links.md).
+        # Lines the partner network's reports up with ours (see docs/affiliate-links.md):
+        # the page and section, and the click id its sales come back with (docs/earnings.md).
         "partner_rules": {
-            "tracking_template": "utm_source={site}&utm_campaign={section_slug}&subid={page_slug}",
+            "tracking_template": "utm_source={site}&utm_campaign={section_slug}"
+            "&subid={page_slug}&clickref={click_id}",
         },
     },
     {
@@ -53,6 +55,9 @@ AFFILIATE_LINKS = [
         },
     },
 ]
+
+#: Networks that report the demo partners' sales (Affiliates › Networks).
+NETWORKS = ["Example Network"]
 
 PEOPLE = [
     {

@@ -227,3 +227,17 @@ class DailyVisitor(models.Model):
 
     def __str__(self):
         return f"Visitor {self.visitor_key[:8]}… on {self.day:%Y-%m-%d}"
+
+
+class ClickAttribution(models.Model):
+    """Which link, page and day a click id stands for, kept after the raw click is
+    pruned: networks report sales weeks after the click and change their status for
+    months. Holds no visitor key. Deleted after ``ATTRIBUTION_RETENTION_DAYS``."""
+
+    click_id = models.CharField(max_length=16, unique=True)
+    link = models.ForeignKey(AffiliateLink, on_delete=models.CASCADE, related_name="+")
+    page_key = models.PositiveIntegerField("page", default=DailyClickSummary.NO_PAGE)
+    day = models.DateField(db_index=True, help_text="In the site's time zone (TIME_ZONE).")
+
+    def __str__(self):
+        return f"{self.click_id}: link {self.link_id}, page {self.page_key}, {self.day}"

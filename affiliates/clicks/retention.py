@@ -1,4 +1,6 @@
-"""Retention: raw clicks go after ``CLICK_RETENTION_DAYS``, the roll-ups stay.
+"""Retention: raw clicks go after ``CLICK_RETENTION_DAYS``, the roll-ups stay, and so
+does what each click id stands for (link, page, day, no visitor key) for
+``ATTRIBUTION_RETENTION_DAYS``, for the sales networks report later.
 
 ``manage.py prune_clicks`` (daily, from cron) calls ``prune_raw_clicks``.
 """
@@ -6,12 +8,13 @@
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Min
 
 from affiliates.days import day_start, site_day, site_today
 
-from . import rollup
+from . import attribution, rollup
 from .models import Click
 
 
@@ -44,8 +47,11 @@ def prune_raw_clicks(keep_days, *, dry_run=False):
     with transaction.atomic():
         rollup.compact(today)
         rollup.forget_old_visitors(today)
+        attribution_from = today - datetime.timedelta(days=settings.ATTRIBUTION_RETENTION_DAYS)
+        attribution.forget_old_attribution(attribution_from)
         if first_day is None:
             return PruneResult(keep_from, 0)
         rollup.rebuild(first_day, keep_from - datetime.timedelta(days=1))
+        attribution.keep_attribution(old.filter(clicked_at__gte=day_start(attribution_from)))
         deleted, _ = old.delete()
     return PruneResult(keep_from, deleted, first_day, last_day)

@@ -101,3 +101,19 @@ class ClickExportForm(forms.Form):
         if since and until and until < since:
             self.add_error("until", "The last day can't be before the first.")
         return cleaned_data
+
+
+class EarningsBasis(models.TextChoices):
+    CONVERSION = "conversion", "Date of the sale"
+    CLICK = "click", "Date of the click"
+
+
+class EarningsReportForm(ClickReportForm):
+    """What the earnings report shows: the click report's choices, and which date
+    places a sale in the period. Bots are always left out of its clicks."""
+
+    group_by = forms.ChoiceField(label="Earnings per", choices=Grouping.choices)
+    basis = forms.ChoiceField(label="Count sales by", choices=EarningsBasis.choices)
+    include_bots = None
+
+    defaults = {**ClickReportForm.defaults, "basis": EarningsBasis.CONVERSION}

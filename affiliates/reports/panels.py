@@ -8,7 +8,10 @@ from affiliates.admin_display import page_admin_label, page_edit_url, snippet_ur
 from affiliates.days import describe_range, last_days
 from affiliates.links.models import AffiliateLink
 
-from .queries import DASHBOARD_DAYS, top_movers
+from . import earnings
+from .queries import DASHBOARD_DAYS, DASHBOARD_ROWS, top_movers
+
+EARNINGS_DASHBOARD_DAYS = 30
 
 
 class ClickDashboardPanel(Component):
@@ -41,4 +44,22 @@ class ClickDashboardPanel(Component):
             "days": DASHBOARD_DAYS,
             "range_label": describe_range(first, last),
             "report_url": reverse("affiliates_click_report") + "?period=7",
+        }
+
+
+class EarningsDashboardPanel(Component):
+    """Admin home: the pages that earned most in the last 30 days, per currency."""
+
+    name = "affiliate_earnings"
+    template_name = "affiliates/reports/earnings_dashboard_panel.html"
+    order = 155
+
+    def get_context_data(self, parent_context):
+        first, last = last_days(EARNINGS_DASHBOARD_DAYS)
+        return {
+            "heading": f"Top earning pages, last {EARNINGS_DASHBOARD_DAYS} days",
+            "range_label": describe_range(first, last),
+            "by_currency": earnings.top_earning_pages(first, last, limit=DASHBOARD_ROWS),
+            "report_url": reverse("affiliates_earnings_report")
+            + f"?period={EARNINGS_DASHBOARD_DAYS}&group_by=page",
         }

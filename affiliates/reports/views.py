@@ -25,16 +25,18 @@ from affiliates.links.models import AffiliateLink
 from affiliates.permissions import (
     CLICK_EXPORT_DENIED,
     CLICK_REPORTS_DENIED,
+    EARNINGS_DENIED,
     PermissionRequiredMixin,
     can_check_link_now,
     can_export_clicks,
     can_view_click_reports,
+    can_view_earnings,
 )
 from affiliates.spreadsheets import FormulaSafeExportMixin
 
-from . import click_export
+from . import click_export, earnings
 from .charts import DailyChart
-from .forms import ClickExportForm, ClickReportForm
+from .forms import ClickExportForm, ClickReportForm, EarningsReportForm
 from .queries import Grouping, LinkClicks, report_rows, sort_rows
 from .tasks import export_filename, queue_click_export
 
@@ -251,3 +253,120 @@ class ClickExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, Templa
         )
         response["Content-Disposition"] = f'attachment; filename="{filename}"'
         return response
+
+
+class EarningsReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportView):
+    """Reports › Earnings: clicks, sales, conversion rate, commission and earnings per
+    click per link, partner or page, in each currency the networks paid in."""
+
+    permission_test = staticmethod(can_view_earnings)
+    denied_message = EARNINGS_DENIED
+
+    template_name = "affiliates/reports/click_report.html"
+    results_template_name = "affiliates/reports/earnings_report_results.html"
+    page_title = "Earnings"
+    header_icon = "tag"
+    index_url_name = "affiliates_earnings_report"
+    default_ordering = "-commission"
+    paginate_by = 50
+
+    @cached_property
+    def form(self):
+        return EarningsReportForm(self.request.GET)
+
+    @cached_property
+    def options(self):
+        return self.form.cleaned_data if self.form.is_valid() else None
+
+    @property
+    def grouping(self):
+        return Grouping(self.options["group_by"] if self.options else Grouping.LINK)
+
+    @cached_property
+    def all_rows(self):
+        if not self.options:
+            return []
+        return earnings.earnings_rows(
+            self.grouping,
+            self.options["first_day"],
+            self.options["last_day"],
+            self.options["basis"],
+        )
+
+    @cached_property
+    def columns(self):
+        return [
+            TitleColumn(
+                "name", label=self.grouping.label, get_url=lambda row: row.url, sort_key="name"
+            ),
+            NumberColumn("clicks", label="Clicks", sort_key="clicks"),
+            NumberColumn("conversions", label="Sales", sort_key="conversions"),
+            Column("conversion_rate_label", label="Conversion rate"),
+            Column("commission_label", label="Commission", sort_key="commission"),
+            Column("earnings_per_click_label", label="Earnings per click"),
+        ]
+
+    @property
+    def list_export(self):
+        currencies = earnings.currencies_of(self.all_rows)
+        return [
+            "name",
+            "clicks",
+            "conversions",
+            "conversion_rate",
+            *(f"commission_{currency}" for currency in currencies),
+            *(f"epc_{currency}" for currency in currencies),
+        ]
+
+    @property
+    def export_headings(self):
+        headings = {
+            "name": self.grouping.label,
+            "clicks": "Clicks",
+            "conversions": "Sales",
+            "conversion_rate": "Conversion rate (%)",
+        }
+        for currency in earnings.currencies_of(self.all_rows):
+            headings[f"commission_{currency}"] = f"Commission ({currency})"
+            headings[f"epc_{currency}"] = f"Earnings per click ({currency})"
+        return headings
+
+    def get_filename(self):
+        if not self.options:
+            return "earnings"
+        first, last = self.options["first_day"], self.options["last_day"]
+        period = f"{first:%Y-%m-%d}-to-{last:%Y-%m-%d}"
+        return f"earnings-per-{self.grouping.value}-{period}-by-{self.options['basis']}-date"
+
+    def get_queryset(self):
+        return earnings.sort_rows(self.all_rows, self.ordering)
+
+    def filter_queryset(self, queryset):
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["form"] = self.form
+        if self.options:
+            first, last = self.options["first_day"], self.options["last_day"]
+            rows = self.all_rows
+            totals = earnings.EarningsRow(key=None, name="All")
+            for row in rows:
+                totals.clicks += row.clicks
+                totals.conversions += row.conversions
+                for currency, amount in row.commission.items():
+                    totals.commission[currency] = totals.commission.get(currency, 0) + amount
+            context["totals"] = totals
+            context["range_label"] = describe_range(first, last)
+            context["basis"] = self.options["basis"]
+            context["time_zone"] = settings.TIME_ZONE
+            context["grouping"] = self.grouping
+            context["chart"] = DailyChart(
+                earnings.conversions_per_day(first, last, self.options["basis"]),
+                first,
+                last,
+                chart_id="earnings-report-chart",
+                title=f"Sales per day, {describe_range(first, last)}",
+                measure="sales",
+            )
+        return context

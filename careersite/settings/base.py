@@ -189,6 +189,9 @@ CLICK_HUMAN_LIMIT_PER_HOUR = int(os.environ.get("CLICK_HUMAN_LIMIT_PER_HOUR", "1
 # Days raw affiliate clicks are kept before `manage.py prune_clicks` deletes them; the
 # daily roll-up the click reports read is kept for good.
 CLICK_RETENTION_DAYS = int(os.environ.get("CLICK_RETENTION_DAYS", "90"))
+# How long a click id still finds its link, page and day after the raw click is gone:
+# networks report sales weeks later and change their status for months.
+ATTRIBUTION_RETENTION_DAYS = int(os.environ.get("ATTRIBUTION_RETENTION_DAYS", "400"))
 
 # Seconds a page is kept in the anonymous page cache (0 turns the cache off).
 # Publishing or changing anything a page shows replaces cached pages at once.

@@ -32,7 +32,7 @@ from wagtail.users.models import UserProfile
 
 from affiliates.days import site_today
 from affiliates.jobs.models import Job
-from affiliates.models import LinkHealth
+from affiliates.models import Conversion, LinkHealth, Network
 from affiliates.reports.click_export import csv_lines
 from affiliates.spreadsheets import FORMULA_PREFIXES, FormulaSafeExportMixin
 from tests.affiliates.reader_clicks import follow
@@ -53,6 +53,8 @@ LINKS_LISTING = "wagtailsnippets_affiliates_affiliatelink:list"
 CLICK_REPORT = "affiliates_click_report"
 LINK_HEALTH_REPORT = "affiliates_link_health_report"
 CLICK_EXPORT = "affiliates_click_export"
+EARNINGS_REPORT = "affiliates_earnings_report"
+SALES_LISTING = "wagtailsnippets_affiliates_conversion:list"
 
 #: Wagtail's own exports: its reports and the redirects listing, as its menus name them.
 WAGTAIL_EXPORTS = [
@@ -72,6 +74,10 @@ ADMIN_EXPORTS = [
     (CLICK_REPORT, {"group_by": "page"}),
     (LINK_HEALTH_REPORT, {}),
     (CLICK_EXPORT, {"since": "today", "until": "today"}),
+    (EARNINGS_REPORT, {"group_by": "link"}),
+    (EARNINGS_REPORT, {"group_by": "partner"}),
+    (EARNINGS_REPORT, {"group_by": "page"}),
+    (SALES_LISTING, {}),
     *((url_name, {}) for url_name in WAGTAIL_EXPORTS),
 ]
 
@@ -96,6 +102,18 @@ def hostile(client, section, disclosure_page, admin_user):
             link=link, status=LinkHealth.Status.BROKEN, reason=text, checked_at=timezone.now()
         )
         follow(client, link, page=guide)
+        Conversion.objects.create(
+            network=Network.objects.create(name=text),
+            transaction_id=text,
+            click_id=text,
+            converted_at=timezone.now(),
+            status=Conversion.Status.APPROVED,
+            commission=1,
+            currency="GBP",
+            link=link,
+            page_key=guide.pk,
+            source=text,
+        )
 
         workflow = Workflow.objects.create(name=text)
         WorkflowTask.objects.create(

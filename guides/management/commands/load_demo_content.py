@@ -14,7 +14,13 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Page, Site
 
-from affiliates.models import AffiliateLink, DisclosurePage, DisclosureSettings, Partner
+from affiliates.models import (
+    AffiliateLink,
+    DisclosurePage,
+    DisclosureSettings,
+    Network,
+    Partner,
+)
 from guides import demo_content as demo_copy
 from guides import demo_pictures
 from guides.models import (
@@ -239,6 +245,8 @@ class Command(BaseCommand):
                 },
             )
             links[data["slug"]] = link
+        for name in demo_copy.NETWORKS:
+            Network.objects.get_or_create(name=name)
         return links
 
     def guide_fields(self, data, links):

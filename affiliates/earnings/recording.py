@@ -1,0 +1,98 @@
+"""Storing conversions, from a report or a postback, the same way: once per network
+and transaction id, tied to the click they name.
+
+The same report twice changes nothing; a later report updates a sale's status and
+amounts; a sale whose click we cannot find is kept, unmatched, and matched if a later
+report names a click we know.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from affiliates.clicks.attribution import attribution_for
+
+from .models import Conversion
+
+#: What a later report may change about a sale.
+UPDATABLE = (
+    "click_id",
+    "tracking_id",
+    "converted_at",
+    "status",
+    "sale_amount",
+    "commission",
+    "currency",
+)
+
+
+@dataclass
+class Outcome:
+    matched: int = 0
+    unmatched: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    unmatched_lines: list = field(default_factory=list)
+
+    def __str__(self):
+        return (
+            f"matched {self.matched}, unmatched {self.unmatched}, "
+            f"updated {self.updated}, unchanged {self.unchanged}"
+        )
+
+
+def record_conversions(network, rows, source, *, dry_run=False):
+    """Store ``rows`` (``formats.ConversionRow``) for ``network`` in one transaction;
+    with ``dry_run``, only say what storing them would do."""
+    outcome = Outcome()
+    with transaction.atomic():
+        existing = {
+            conversion.transaction_id: conversion
+            for conversion in Conversion.objects.select_for_update().filter(
+                network=network, transaction_id__in=[row.transaction_id for row in rows]
+            )
+        }
+        clicks = attribution_for(row.click_id for row in rows)
+        new = []
+        for row in rows:
+            conversion = existing.get(row.transaction_id)
+            if conversion is None:
+                conversion = Conversion(network=network, transaction_id=row.transaction_id)
+                _take(conversion, row, source)
+                _attribute(conversion, clicks)
+                new.append(conversion)
+                if conversion.is_matched:
+                    outcome.matched += 1
+                else:
+                    outcome.unmatched += 1
+                    outcome.unmatched_lines.append(row.line)
+                continue
+            before = [getattr(conversion, name) for name in UPDATABLE]
+            was_matched = conversion.is_matched
+            _take(conversion, row, source)
+            if not was_matched or conversion.click_id != before[0]:
+                _attribute(conversion, clicks)
+            if [getattr(conversion, name) for name in UPDATABLE] == before and (
+                conversion.is_matched == was_matched
+            ):
+                outcome.unchanged += 1
+                continue
+            conversion.save()
+            outcome.updated += 1
+        Conversion.objects.bulk_create(new)
+        if dry_run:
+            transaction.set_rollback(True)
+    return outcome
+
+
+def _take(conversion, row, source):
+    for name in UPDATABLE:
+        setattr(conversion, name, getattr(row, name))
+    conversion.source = source[:200]
+
+
+def _attribute(conversion, clicks):
+    found = clicks.get(conversion.click_id)
+    conversion.link_id = found.link_id if found else None
+    conversion.page_key = found.page_key if found else None
+    conversion.clicked_on = found.day if found else None

@@ -1,0 +1,182 @@
+"""What the earnings report shows: per link, partner or page, clicks (from the roll-ups),
+conversions and commission (from the conversions networks reported), per currency.
+
+Commission is never converted between currencies. Declined sales earn nothing; a
+reversal (negative commission) takes money back whatever its status. Sales whose click
+we could not find are a row of their own, so the rows always add up to every sale.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import TruncDate
+
+from affiliates.clicks.rollup import range_totals
+from affiliates.days import day_start, site_timezone
+from affiliates.earnings.models import Conversion
+
+from .queries import GROUP_FIELDS, Grouping, _describe_links, _describe_pages, _describe_partners
+
+#: A row for the sales no click was found for; not a link, partner or page id.
+UNMATCHED = "unmatched"
+#: Each grouping's field on a conversion.
+CONVERSION_FIELDS = {
+    Grouping.LINK: "link",
+    Grouping.PARTNER: "link__partner",
+    Grouping.PAGE: "page_key",
+}
+EARNS = ~Q(status=Conversion.Status.DECLINED) | Q(commission__lt=0)
+COUNTS_AS_A_SALE = ~Q(status=Conversion.Status.DECLINED) & Q(commission__gte=0)
+
+
+@dataclass
+class EarningsRow:
+    key: object
+    name: str
+    clicks: int = 0
+    conversions: int = 0
+    commission: dict = field(default_factory=dict)  # currency: Decimal
+    partner: str = ""
+    url: str | None = None
+
+    @property
+    def pk(self):
+        return self.key
+
+    @property
+    def conversion_rate(self):
+        """Sales per hundred clicks, or None without clicks."""
+        return None if not self.clicks else Decimal(self.conversions * 100) / self.clicks
+
+    @property
+    def earnings_per_click(self):
+        if not self.clicks:
+            return {}
+        return {
+            currency: (amount / self.clicks).quantize(Decimal("0.0001"))
+            for currency, amount in self.commission.items()
+        }
+
+    @property
+    def commission_label(self):
+        return money(self.commission)
+
+    @property
+    def earnings_per_click_label(self):
+        return money(self.earnings_per_click, places=4)
+
+    @property
+    def conversion_rate_label(self):
+        rate = self.conversion_rate
+        return "" if rate is None else f"{rate:.2f} %"
+
+    def __getattr__(self, name):
+        # Spreadsheet columns per currency: commission_GBP, earnings_per_click_GBP.
+        for prefix, values in (("commission_", "commission"), ("epc_", "earnings_per_click")):
+            if name.startswith(prefix):
+                return getattr(self, values).get(name.removeprefix(prefix), Decimal(0))
+        raise AttributeError(name)
+
+
+def money(amounts, places=2):
+    return " · ".join(
+        f"{currency} {amount:,.{places}f}" for currency, amount in sorted(amounts.items())
+    )
+
+
+def conversions_in(first_day, last_day, basis):
+    """Conversions in the range, by the day of the sale (``basis`` "conversion") or of
+    the click that led to it ("click")."""
+    if basis == "click":
+        return Conversion.objects.filter(clicked_on__gte=first_day, clicked_on__lte=last_day)
+    return Conversion.objects.filter(
+        converted_at__gte=day_start(first_day),
+        converted_at__lt=day_start(last_day + datetime.timedelta(days=1)),
+    )
+
+
+def earnings_rows(grouping, first_day, last_day, basis="conversion"):
+    """Every link, partner or page with clicks or sales in the range (unsorted)."""
+    group_field = CONVERSION_FIELDS[grouping]
+    rows = {}
+    clicks = range_totals(GROUP_FIELDS[grouping], first_day, last_day)
+    for key, counts in clicks.items():
+        if counts["clicks"] > 0:
+            rows[key] = {"clicks": counts["clicks"], "conversions": 0, "commission": {}}
+    sales = (
+        conversions_in(first_day, last_day, basis)
+        .values("link_id", group_field, "currency")
+        .annotate(
+            sales=Count("pk", filter=COUNTS_AS_A_SALE),
+            earned=Sum("commission", filter=EARNS),
+        )
+        .order_by()
+    )
+    for sale in sales:
+        key = UNMATCHED if sale["link_id"] is None else sale[group_field]
+        row = rows.setdefault(key, {"clicks": 0, "conversions": 0, "commission": {}})
+        row["conversions"] += sale["sales"]
+        if sale["earned"] is not None:
+            commission = row["commission"]
+            commission[sale["currency"]] = commission.get(sale["currency"], 0) + sale["earned"]
+    describe = {
+        Grouping.LINK: _describe_links,
+        Grouping.PARTNER: _describe_partners,
+        Grouping.PAGE: _describe_pages,
+    }[grouping]([key for key in rows if key != UNMATCHED])
+    found = []
+    for key, totals in rows.items():
+        details = {"name": "Sales with no click found"} if key == UNMATCHED else describe(key)
+        found.append(EarningsRow(key=key, **totals, **details))
+    return found
+
+
+def currencies_of(rows):
+    return sorted({currency for row in rows for currency in row.commission})
+
+
+def conversions_per_day(first_day, last_day, basis="conversion"):
+    """{day: sales} for the chart (declined sales and reversals left out)."""
+    sales = conversions_in(first_day, last_day, basis).filter(COUNTS_AS_A_SALE)
+    if basis == "click":
+        rows = sales.values("clicked_on").annotate(total=Count("pk")).order_by()
+        return {row["clicked_on"]: row["total"] for row in rows}
+    rows = (
+        sales.annotate(day=TruncDate("converted_at", tzinfo=site_timezone()))
+        .values("day")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    return {row["day"]: row["total"] for row in rows}
+
+
+def top_earning_pages(first_day, last_day, limit=5):
+    """The pages that earned most in the range, per currency, for the dashboard."""
+    rows = earnings_rows(Grouping.PAGE, first_day, last_day)
+    earning = [row for row in rows if row.key != UNMATCHED and row.commission]
+    by_currency = defaultdict(list)
+    for row in earning:
+        for currency, amount in row.commission.items():
+            by_currency[currency].append((amount, row))
+    return {
+        currency: [row for _, row in sorted(pairs, key=lambda pair: -pair[0])[:limit]]
+        for currency, pairs in sorted(by_currency.items())
+    }
+
+
+SORT_KEYS = {
+    "name": lambda row: (row.name.casefold(),),
+    "clicks": lambda row: (row.clicks, row.conversions),
+    "conversions": lambda row: (row.conversions, row.clicks),
+    "commission": lambda row: (sum(row.commission.values(), Decimal(0)), row.conversions),
+}
+
+
+def sort_rows(rows, ordering):
+    descending = ordering.startswith("-")
+    key = SORT_KEYS.get(ordering.lstrip("-"), SORT_KEYS["commission"])
+    rows = sorted(rows, key=lambda row: row.name.casefold())
+    return sorted(rows, key=key, reverse=descending)

@@ -1,0 +1,129 @@
+"""Each network's report is read into sales; a file with any wrong line is refused
+whole, every wrong line named with what to fix."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from affiliates.earnings.formats import FORMATS, ReportErrors, read_report
+from tests.affiliates.earnings.reports import SAMPLES, generic
+
+
+def read(name, text, click="abc123"):
+    return read_report(text.replace("{click}", click).encode(), FORMATS[name])
+
+
+def test_an_awin_report_gives_click_refs_statuses_and_amounts():
+    first, second = read("awin", SAMPLES["awin"])
+
+    assert (first.transaction_id, first.click_id, first.status) == ("AW-1", "abc123", "pending")
+    assert (first.sale_amount, first.commission, first.currency) == (
+        Decimal("45.00"),
+        Decimal("4.50"),
+        "GBP",
+    )
+    # Awin writes days first; deleted transactions are declined sales.
+    assert first.converted_at.date() == datetime.date(2026, 11, 2)
+    assert second.status == "declined" and second.click_id == ""
+
+
+def test_a_cj_report_maps_its_action_statuses():
+    locked, new = read("cj", SAMPLES["cj"])
+
+    assert (locked.click_id, locked.status, locked.commission) == (
+        "abc123",
+        "approved",
+        Decimal("12.00"),
+    )
+    assert new.status == "pending"
+
+
+def test_an_impact_report_keeps_a_reversal_with_its_negative_payout():
+    sale, reversal = read("impact", SAMPLES["impact"])
+
+    assert sale.commission == Decimal("16.00") and sale.currency == "EUR"
+    assert reversal.commission == Decimal("-16.00") and reversal.status == "declined"
+
+
+def test_a_shareasale_report_reads_us_dates_thousands_and_dollars():
+    (sale,) = read("shareasale", SAMPLES["shareasale"])
+
+    assert sale.converted_at.date() == datetime.date(2026, 11, 2)
+    assert sale.converted_at.hour == 14
+    assert (sale.sale_amount, sale.currency, sale.status) == (Decimal("1250.00"), "USD", "approved")
+
+
+def test_an_amazon_report_gives_each_shipped_item_a_stable_id_of_its_own():
+    first, second = read("amazon", SAMPLES["amazon"])
+    again = read("amazon", SAMPLES["amazon"])
+
+    assert first.tracking_id == "careercompass-21" and first.click_id == ""
+    assert first.transaction_id != second.transaction_id
+    assert [row.transaction_id for row in again] == [first.transaction_id, second.transaction_id]
+    assert (first.commission, first.currency, first.status) == (Decimal("0.36"), "USD", "approved")
+
+
+def test_the_generic_format_reads_its_documented_columns():
+    (row,) = read_report(
+        generic(("T-1", "abc", "2026-11-02", "paid", "10.00", "1.00", "gbp")), FORMATS["generic"]
+    )
+
+    assert (row.transaction_id, row.status, row.currency) == ("T-1", "paid", "GBP")
+
+
+def errors_in(data, name="generic"):
+    with pytest.raises(ReportErrors) as refused:
+        read_report(data, FORMATS[name])
+    return refused.value.errors
+
+
+def test_every_wrong_line_is_named_with_its_line_number_and_what_is_wrong():
+    data = generic(
+        ("T-1", "a", "2026-11-02", "approved", "10.00", "1.00", "GBP"),
+        ("T-2", "b", "2026-11-02", "approved", "ten", "1.00", "GBP"),
+        ("T-3", "c", "2026-11-02", "maybe", "10.00", "1.00", "GBP"),
+        ("T-4", "d", "2 November", "approved", "10.00", "1.00", "GBP"),
+        ("T-1", "e", "2026-11-03", "approved", "10.00", "1.00", "GBP"),
+        ("T-6", "f", "2026-11-02", "approved", "10.00", "1.00", "pounds"),
+        ("T-7", "g", "2026-11-02", "approved", "10.00", "", "GBP"),
+    )
+
+    errors = dict(errors_in(data))
+
+    assert sorted(errors) == [3, 4, 5, 6, 7, 8]
+    assert "“ten” is not a number" in errors[3]
+    assert "“maybe” is not one of: pending, approved, declined, paid" in errors[4]
+    assert "“2 November” is not a date" in errors[5]
+    assert "also on line 2" in errors[6]
+    assert "three-letter code" in errors[7]
+    assert "commission is empty" in errors[8]
+
+
+def test_a_generic_file_with_unknown_or_missing_columns_is_refused_at_its_header():
+    errors = errors_in(b"transaction_id,click_id,when,status,commission,currency,colour\n")
+
+    ((line, message), (_, unknown)) = errors
+    assert line == 1
+    assert "Missing column(s)" in message and "date" in message
+    assert "Unknown column(s): when, colour" in unknown
+
+
+def test_a_file_not_in_utf8_is_refused_with_how_to_fix_it():
+    data = generic(("T-1", "a", "2026-11-02", "approved", "10.00", "1.00", "EUR")).replace(
+        b"T-1", "Café".encode("latin-1")
+    )
+
+    ((line, message),) = errors_in(data)
+
+    assert line == 2 and "CSV UTF-8" in message
+
+
+def test_a_preset_file_for_another_network_is_refused_naming_the_columns_it_lacks():
+    ((line, message),) = errors_in(SAMPLES["awin"].encode(), "cj")
+
+    assert line == 1 and "Action ID" in message and "Publisher Commission" in message
+
+
+def test_an_empty_file_is_refused():
+    assert errors_in(b"") == [(1, "The file is empty.")]

@@ -1,0 +1,68 @@
+"""Affiliates › Sales lists every sale networks reported, unmatched ones included, to
+those who may see earnings; nobody adds or changes one by hand. Affiliates › Networks
+gives each network's postback address."""
+
+import pytest
+from django.urls import reverse
+
+from affiliates.earnings.models import Network
+from affiliates.models import Conversion
+
+pytestmark = pytest.mark.django_db
+
+LIST_URL = reverse("wagtailsnippets_affiliates_conversion:list")
+
+
+@pytest.fixture
+def sales():
+    awin = Network.objects.create(name="Awin")
+    return [
+        Conversion.objects.create(
+            network=awin,
+            transaction_id=f"AW-{number}",
+            click_id="",
+            converted_at="2026-11-02T12:00:00Z",
+            status="pending",
+            commission="4.50",
+            currency="GBP",
+            source="file report.csv",
+        )
+        for number in (1, 2)
+    ]
+
+
+def test_someone_who_may_see_earnings_sees_every_sale_unmatched_ones_too(sign_in, client, sales):
+    sign_in(client, permissions=["access_admin", "view_earnings"])
+
+    response = client.get(LIST_URL)
+
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "AW-1" in content and "AW-2" in content and "GBP 4.50" in content
+    unmatched = client.get(LIST_URL, {"matched": "false"}).content.decode()
+    assert "AW-1" in unmatched
+
+
+def test_nobody_adds_or_changes_a_sale_by_hand(admin_client, sales):
+    add = admin_client.get(reverse("wagtailsnippets_affiliates_conversion:add"))
+    edit = admin_client.get(
+        reverse("wagtailsnippets_affiliates_conversion:edit", args=[sales[0].pk])
+    )
+
+    assert add.status_code in (302, 403)
+    assert edit.status_code in (302, 403)
+    assert Conversion.objects.count() == 2
+
+
+def test_the_sales_are_hidden_from_those_who_may_only_see_clicks(sign_in, client, sales):
+    sign_in(client, permissions=["access_admin", "view_click_reports"])
+
+    assert client.get(LIST_URL).status_code in (302, 403)
+
+
+def test_each_network_shows_the_address_it_sends_sales_to(admin_client, sales):
+    awin = Network.objects.get()
+
+    response = admin_client.get(reverse("wagtailsnippets_affiliates_network:list"))
+
+    assert f"/go/postback/{awin.postback_token}/" in response.content.decode()
