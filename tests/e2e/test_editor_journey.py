@@ -204,7 +204,8 @@ def test_an_editor_publishes_a_guide_readers_see_in_full_then_repoints_its_affil
             re.escape(new_destination)
             + r"&utm_source=localhost&utm_campaign=[-\w]+&subid="
             + re.escape(guide.slug)
-            + "$"
+            # …and the click's id, which the network reports sales with (docs/earnings.md).
+            + r"&clickref=[-\w]{12}$"
         )
     )
     expect(reader.get_by_role("heading", level=1)).to_have_text("Partner landing page")
