@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from affiliates.clicks.attribution import attribution_for
+from affiliates.clicks.attribution import BATCH, attribution_for
 
 from .models import Conversion
 
@@ -46,12 +46,17 @@ def record_conversions(network, rows, source, *, dry_run=False):
     with ``dry_run``, only say what storing them would do."""
     outcome = Outcome()
     with transaction.atomic():
-        existing = {
-            conversion.transaction_id: conversion
-            for conversion in Conversion.objects.select_for_update().filter(
-                network=network, transaction_id__in=[row.transaction_id for row in rows]
+        existing = {}
+        ids = [row.transaction_id for row in rows]
+        # In chunks: a database takes only so many values in one query (PostgreSQL
+        # 65,535), and a month's report from a big network has more sales than that.
+        for start in range(0, len(ids), BATCH):
+            existing.update(
+                (conversion.transaction_id, conversion)
+                for conversion in Conversion.objects.select_for_update().filter(
+                    network=network, transaction_id__in=ids[start : start + BATCH]
+                )
             )
-        }
         clicks = attribution_for(row.click_id for row in rows)
         new = []
         for row in rows:
@@ -79,7 +84,7 @@ def record_conversions(network, rows, source, *, dry_run=False):
                 continue
             conversion.save()
             outcome.updated += 1
-        Conversion.objects.bulk_create(new)
+        Conversion.objects.bulk_create(new, batch_size=BATCH)
         if dry_run:
             transaction.set_rollback(True)
     return outcome

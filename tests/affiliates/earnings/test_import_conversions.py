@@ -169,3 +169,24 @@ def test_each_preset_is_recorded_under_its_network(tmp_path, clicks):
     assert awin.link == clicks["link"]
     amazon = Conversion.objects.filter(network__name="Amazon Associates")
     assert amazon.count() == 2 and {sale.tracking_id for sale in amazon} == {"careercompass-21"}
+
+
+def test_a_report_of_seventy_thousand_sales_is_recorded_and_then_unchanged(tmp_path, clicks):
+    # More sales than PostgreSQL takes values in one query (65,535).
+    rows = [
+        (
+            f"T-{n}",
+            clicks["ids"][n % 2] if n < 2 else "",
+            "2026-11-02",
+            "approved",
+            "",
+            "0.10",
+            "GBP",
+        )
+        for n in range(70_000)
+    ]
+    report = generic(*rows)
+
+    assert run(tmp_path, report) == "matched 2, unmatched 69998, updated 0, unchanged 0"
+    assert run(tmp_path, report) == "matched 0, unmatched 0, updated 0, unchanged 70000"
+    assert Conversion.objects.count() == 70_000
