@@ -6,7 +6,9 @@ from .earnings import postback
 app_name = "affiliates"
 
 urlpatterns = [
-    path("postback/<str:token>/", postback.postback, name="postback"),
+    # Tokens are URL-safe (secrets.token_urlsafe): anything else is not found before any
+    # query (PostgreSQL refuses a NUL in a string outright).
+    path("postback/<slug:token>/", postback.postback, name="postback"),
     path("<slug:slug>/", views.go, name="go"),
     path("<slug:slug>/ping/", views.ping, name="ping"),
 ]
