@@ -13,8 +13,10 @@ from .clicks.models import (
     DailyClickSummary,
     DailyClickSummaryQuerySet,
     DailyClickTotal,
+    DailyPlacementClicks,
     DailyVisitor,
     MonthlyClickSummary,
+    MonthlyPlacementClicks,
     VisitorCounts,
 )
 from .content.models import DisclosurePage, DisclosureSettings
@@ -28,6 +30,7 @@ from .links.models import (
     AffiliateLink,
     AffiliateLinkQuerySet,
     Partner,
+    TrackingId,
     link_is_live,
     validate_destination_url,
 )
@@ -45,6 +48,7 @@ __all__ = [
     "DailyClickSummary",
     "DailyClickSummaryQuerySet",
     "DailyClickTotal",
+    "DailyPlacementClicks",
     "DailyVisitor",
     "DisclosurePage",
     "Conversion",
@@ -53,8 +57,10 @@ __all__ = [
     "LinkHealth",
     "LinkHealthDigestSubscription",
     "MonthlyClickSummary",
+    "MonthlyPlacementClicks",
     "Network",
     "Partner",
+    "TrackingId",
     "VisitorCounts",
     "link_is_live",
     "validate_destination_url",

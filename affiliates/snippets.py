@@ -25,7 +25,7 @@ from .earnings.models import Conversion, Network
 from .health.models import LinkHealth
 from .importing.plan import COLUMNS as IMPORT_COLUMNS
 from .links.forms import AffiliateLinkForm
-from .links.models import AffiliateLink, Partner
+from .links.models import AffiliateLink, Partner, TrackingId
 from .permissions import can_export_clicks, can_import_links, can_view_earnings
 from .reports.views import AffiliateLinkInspectView
 from .spreadsheets import FormulaSafeExportMixin
@@ -225,6 +225,25 @@ class PartnerViewSet(SnippetViewSet):
     search_fields = ["name", "network"]
 
 
+class TrackingIdViewSet(SnippetViewSet):
+    """Tracking IDs per page or section, for partners that report earnings by them."""
+
+    model = TrackingId
+    icon = "tag"
+    menu_label = "Tracking IDs"
+    list_display = [
+        Column("value", label="Tracking ID"),
+        "partner",
+        "page",
+    ]
+    list_filter = ["partner"]
+    search_backend_name = None
+    search_fields = ["value"]
+
+    def get_queryset(self, request):
+        return TrackingId.objects.select_related("partner", "page")
+
+
 class NetworkViewSet(SnippetViewSet):
     """Networks that report sales, with the address each sends them to (its postback)."""
 
@@ -307,6 +326,7 @@ class ConversionViewSet(SnippetViewSet):
         "currency",
         "link",
         "page_key",
+        "placement",
         "clicked_on",
         "source",
     ]
@@ -321,7 +341,13 @@ class ConversionViewSet(SnippetViewSet):
 
 
 class AffiliatesViewSetGroup(SnippetViewSetGroup):
-    items = (AffiliateLinkViewSet, PartnerViewSet, NetworkViewSet, ConversionViewSet)
+    items = (
+        AffiliateLinkViewSet,
+        PartnerViewSet,
+        TrackingIdViewSet,
+        NetworkViewSet,
+        ConversionViewSet,
+    )
     menu_icon = "link-external"
     menu_label = "Affiliates"
     menu_name = "affiliates"

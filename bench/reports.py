@@ -198,10 +198,23 @@ def settle():
     """What autovacuum would soon do after a bulk load: fresh statistics, visibility map."""
     from django.db import connection
 
-    from affiliates.models import DailyClickSummary, DailyClickTotal, MonthlyClickSummary
+    from affiliates.models import (
+        DailyClickSummary,
+        DailyClickTotal,
+        DailyPlacementClicks,
+        MonthlyClickSummary,
+        MonthlyPlacementClicks,
+    )
 
+    rollups = (
+        DailyClickSummary,
+        MonthlyClickSummary,
+        DailyClickTotal,
+        DailyPlacementClicks,
+        MonthlyPlacementClicks,
+    )
     with connection.cursor() as cursor:
-        for model in (DailyClickSummary, MonthlyClickSummary, DailyClickTotal):
+        for model in rollups:
             cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 

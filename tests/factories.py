@@ -183,8 +183,8 @@ def browser_headers(**headers):
     }
 
 
-def signed_from(page, link):
-    """The ``?from=`` value ``page`` writes on its link to ``link`` when it renders."""
+def signed_from(page, link, placement=""):
+    """The ``?from=`` value ``page`` writes on its link to ``link`` at ``placement``."""
     from affiliates.links.destinations import from_value
 
-    return from_value(page.pk, link.slug)
+    return from_value(page.pk, link.slug, placement)

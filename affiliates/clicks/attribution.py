@@ -1,4 +1,4 @@
-"""What a click id stands for (link, page, day), while the raw click exists and for
+"""What a click id stands for (link, page, placement, day), while the raw click exists and for
 ``ATTRIBUTION_RETENTION_DAYS`` after it is pruned, so that conversions reported weeks
 later still find the page that earned them.
 """
@@ -15,9 +15,10 @@ BATCH = 5_000
 
 @dataclass(frozen=True)
 class Attribution:
-    link_id: int
+    link_id: int | None  # None for a sale known only by its tracking ID
     page_key: int
-    day: datetime.date
+    day: datetime.date | None
+    placement: str = ""
 
 
 def attribution_for(click_ids):
@@ -27,15 +28,17 @@ def attribution_for(click_ids):
     found = {}
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
-        for click_id, link_id, page_id, clicked_at in Click.objects.filter(
+        for click_id, link_id, page_id, clicked_at, placement in Click.objects.filter(
             click_id__in=chunk, is_staff=False
-        ).values_list("click_id", "link_id", "page_id", "clicked_at"):
+        ).values_list("click_id", "link_id", "page_id", "clicked_at", "placement"):
             found[click_id] = Attribution(
-                link_id, page_id or DailyClickSummary.NO_PAGE, site_day(clicked_at)
+                link_id, page_id or DailyClickSummary.NO_PAGE, site_day(clicked_at), placement
             )
         missing = [click_id for click_id in chunk if click_id not in found]
         for kept in ClickAttribution.objects.filter(click_id__in=missing):
-            found[kept.click_id] = Attribution(kept.link_id, kept.page_key, kept.day)
+            found[kept.click_id] = Attribution(
+                kept.link_id, kept.page_key, kept.day, kept.placement
+            )
     return found
 
 
@@ -45,17 +48,18 @@ def keep_attribution(clicks):
     kept = 0
     rows = (
         clicks.filter(is_staff=False, click_id__isnull=False)
-        .values_list("click_id", "link_id", "page_id", "clicked_at")
+        .values_list("click_id", "link_id", "page_id", "clicked_at", "placement")
         .order_by()
         .iterator(chunk_size=BATCH)
     )
     batch = []
-    for click_id, link_id, page_id, clicked_at in rows:
+    for click_id, link_id, page_id, clicked_at, placement in rows:
         batch.append(
             ClickAttribution(
                 click_id=click_id,
                 link_id=link_id,
                 page_key=page_id or DailyClickSummary.NO_PAGE,
+                placement=placement,
                 day=site_day(clicked_at),
             )
         )

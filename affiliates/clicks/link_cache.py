@@ -43,6 +43,7 @@ _LINK_FIELDS = (
     "expires_at",
     "tracking_template",
     "forwarded_parameters",
+    "partner_id",
 )
 _PARTNER_FIELDS = {
     "partner_tracking_template": F("partner__tracking_template"),
@@ -69,6 +70,7 @@ class RedirectLink:
     forwarded_parameters: str
     partner_tracking_template: str | None
     partner_forwarded_parameters: str | None
+    partner_id: int | None = None
 
     @property
     def status(self):
@@ -93,8 +95,8 @@ class RedirectLink:
 
 
 def _link_cache_key(slug):
-    # v3: the cached shape gained forwarded parameters.
-    return f"affiliates:go:v3:{slug}"
+    # v4: the cached shape gained the partner's id (for its tracking IDs).
+    return f"affiliates:go:v4:{slug}"
 
 
 def link_cache():

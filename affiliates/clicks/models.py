@@ -38,6 +38,14 @@ class Click(models.Model):
         help_text="Made by someone signed in to the admin, or from a preview: kept, "
         "but left out of reports.",
     )
+    placement = models.CharField(
+        max_length=40,
+        blank=True,
+        default="",
+        db_default="",
+        help_text="Where on the page the link sat (intro, product-box-4…); signed by "
+        "the page, empty when not known.",
+    )
 
     class Meta:
         indexes = [
@@ -61,9 +69,13 @@ class ClickCountsQuerySet(models.QuerySet):
 
     def total_expressions(self, include_bots=False):
         visitors = "unique_visitors_with_bots" if include_bots else "unique_visitors"
+        counts_visitors = issubclass(self.model, VisitorCounts)
         return {
             "clicks_total": self.clicks_sum(include_bots),
-            "visitors_total": models.Sum(visitors),
+            # Placement roll-ups count no visitors: None, never a misleading 0.
+            "visitors_total": models.Sum(visitors)
+            if counts_visitors
+            else models.Value(None, models.IntegerField()),
             "bot_clicks_total": models.Sum("bot_clicks"),
         }
 
@@ -197,6 +209,61 @@ class DailyClickTotal(ClickCounts):
         return f"{self.clicks} clicks on {self.day:%Y-%m-%d}"
 
 
+class PlacementCounts(ClickCounts):
+    """Clicks on one link at one placement of one page, per period. No unique visitors
+    here: a reader is unique once per link and page, whichever spot they use."""
+
+    link = models.ForeignKey(AffiliateLink, on_delete=models.CASCADE, related_name="+")
+    page_key = models.PositiveIntegerField("page", default=DailyClickSummary.NO_PAGE)
+    placement = models.CharField(max_length=40, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
+class DailyPlacementClicks(PlacementCounts):
+    """Clicks per day, link, page and placement: counted on every click beside
+    ``DailyClickSummary`` and rebuilt with it."""
+
+    day = models.DateField(help_text="In the site's time zone (TIME_ZONE).")
+
+    objects = DailyClickSummaryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "daily placement clicks"
+        verbose_name_plural = "daily placement clicks"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["day", "link", "page_key", "placement", "shard"],
+                name="affiliates_placement_day",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} on {self.day:%Y-%m-%d} from {self.page_key}/{self.placement}"
+
+
+class MonthlyPlacementClicks(PlacementCounts):
+    """The daily placement clicks added up per calendar month."""
+
+    month = models.DateField(help_text="The month's first day.")
+
+    objects = ClickCountsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "monthly placement clicks"
+        verbose_name_plural = "monthly placement clicks"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "link", "page_key", "placement", "shard"],
+                name="affiliates_placement_month",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.link_id} in {self.month:%Y-%m} from {self.page_key}/{self.placement}"
+
+
 class DailyVisitor(models.Model):
     """A visitor key already counted for a link and page on a day.
 
@@ -237,6 +304,7 @@ class ClickAttribution(models.Model):
     click_id = models.CharField(max_length=16, unique=True)
     link = models.ForeignKey(AffiliateLink, on_delete=models.CASCADE, related_name="+")
     page_key = models.PositiveIntegerField("page", default=DailyClickSummary.NO_PAGE)
+    placement = models.CharField(max_length=40, blank=True, default="")
     day = models.DateField(db_index=True, help_text="In the site's time zone (TIME_ZONE).")
 
     def __str__(self):

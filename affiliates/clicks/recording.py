@@ -49,6 +49,8 @@ class ClickEvent:
     is_bot: bool
     is_staff: bool
     clicked_at: float  # seconds since the epoch, UTC
+    # Last, with a default: events queued before placements were recorded still load.
+    placement: str = ""
 
     @property
     def when(self) -> datetime.datetime:
@@ -79,7 +81,16 @@ def _insert_click_sql() -> str:
     # Every field named here is a concrete field of ours, so it has a column.
     columns = [
         quote(cast(str, cast("Field[Any, Any]", click.get_field(name)).column))
-        for name in ("click_id", "link", "page", "visitor_key", "is_bot", "is_staff", "clicked_at")
+        for name in (
+            "click_id",
+            "link",
+            "page",
+            "visitor_key",
+            "is_bot",
+            "is_staff",
+            "clicked_at",
+            "placement",
+        )
     ]
     link_id = quote(cast(str, AffiliateLink._meta.pk.column))
     page_id, live, path = (quote(page.get_field(name).column) for name in ("id", "live", "path"))
@@ -100,7 +111,7 @@ def _insert_click_sql() -> str:
     # is nothing to count it against, and the SELECT yields no row to insert.
     return (
         f"INSERT INTO {quote(click.db_table)} ({', '.join(columns)}) "  # noqa: S608
-        f"SELECT %s, {link_id}, {credited_page}, %s, %s, %s, %s "
+        f"SELECT %s, {link_id}, {credited_page}, %s, %s, %s, %s, %s "
         f"FROM {link_table} WHERE {link_id} = %s "
         f"ON CONFLICT ({columns[0]}) DO NOTHING "
         f"RETURNING {page_column}"
@@ -124,6 +135,7 @@ def write_click(cursor: CursorWrapper, event: ClickEvent) -> bool:
         event.is_bot,
         event.is_staff,
         clicked_at,
+        event.placement,
         event.link_id,
     ]
     if event.is_staff:
@@ -137,6 +149,7 @@ def write_click(cursor: CursorWrapper, event: ClickEvent) -> bool:
         visitor_key=event.visitor_key,
         is_bot=event.is_bot,
         when=when,
+        placement=event.placement,
     )
     return new
 

@@ -5,7 +5,9 @@ Three tables, all additive counters, all in the site's time zone (``TIME_ZONE``)
 - ``DailyClickSummary``: clicks, bot clicks and unique visitors per day, link and page;
 - ``MonthlyClickSummary``: the same per calendar month, so a year's report adds up
   twelve rows per link and page instead of 365;
-- ``DailyClickTotal``: all clicks per day, for the report's chart.
+- ``DailyClickTotal``: all clicks per day, for the report's chart;
+- ``DailyPlacementClicks`` and ``MonthlyPlacementClicks``: clicks and bot clicks per
+  day (month), link, page and placement on the page, for reports by placement.
 
 They are kept exact two ways:
 
@@ -47,8 +49,10 @@ from .models import (
     Click,
     DailyClickSummary,
     DailyClickTotal,
+    DailyPlacementClicks,
     DailyVisitor,
     MonthlyClickSummary,
+    MonthlyPlacementClicks,
 )
 
 #: ``page_key`` of clicks that came from no (live) page.
@@ -94,7 +98,7 @@ def _count_visitor_sql(rows):
 
 @functools.cache
 def _count_click_sqls():
-    """The three upserts of one click, each with VALUES (…) parameters."""
+    """The five upserts of one click, each with VALUES (…) parameters."""
     return (
         _upsert(
             DailyClickSummary,
@@ -109,10 +113,22 @@ def _count_click_sqls():
             "VALUES (%s, %s, %s, 0, 1, %s, %s, %s)",
         ),
         _upsert(DailyClickTotal, ("day",), TOTAL_COUNTERS, "VALUES (%s, 0, 1, %s)"),
+        _upsert(
+            DailyPlacementClicks,
+            ("day", "link", "page_key", "placement"),
+            TOTAL_COUNTERS,
+            "VALUES (%s, %s, %s, %s, 0, 1, %s)",
+        ),
+        _upsert(
+            MonthlyPlacementClicks,
+            ("month", "link", "page_key", "placement"),
+            TOTAL_COUNTERS,
+            "VALUES (%s, %s, %s, %s, 0, 1, %s)",
+        ),
     )
 
 
-def count_click(cursor, *, link_id, page_id, visitor_key, is_bot, when):
+def count_click(cursor, *, link_id, page_id, visitor_key, is_bot, when, placement=""):
     """Add one just-inserted click to the roll-ups, on ``cursor``, in its transaction.
 
     ``page_id`` is the page the click was credited to (None for none). The visitor
@@ -130,17 +146,19 @@ def count_click(cursor, *, link_id, page_id, visitor_key, is_bot, when):
     cursor.execute(_count_visitor_sql(1 if is_bot else 2), params)
     new = [bool(readers_only) for (readers_only,) in cursor.fetchall()]
     counts = [int(is_bot), int(True in new), int(False in new)]
-    daily, monthly, total = _count_click_sqls()
+    daily, monthly, total, placement_daily, placement_monthly = _count_click_sqls()
     cursor.execute(daily, [day, link_id, page_key, *counts])
     cursor.execute(monthly, [month, link_id, page_key, *counts])
     cursor.execute(total, [day, int(is_bot)])
+    cursor.execute(placement_daily, [day, link_id, page_key, placement, int(is_bot)])
+    cursor.execute(placement_monthly, [month, link_id, page_key, placement, int(is_bot)])
 
 
 @functools.cache
 def _insert_and_count_sql(insert_click_sql):
     """PostgreSQL: the click's INSERT and its roll-up writes as one statement.
 
-    The roll-up writes are the ``affiliates_count_click`` function (migration 0005),
+    The roll-up writes are the ``affiliates_count_click`` function (``count_function``),
     the same as ``count_click`` but with plans PostgreSQL keeps per connection, and
     each connection adding to its own shard of the counters. One round trip, atomic
     on its own.
@@ -149,11 +167,13 @@ def _insert_and_count_sql(insert_click_sql):
     return (
         f"WITH click AS ({insert_click_sql}) "  # noqa: S608
         f"SELECT click.{page} FROM click, LATERAL (SELECT affiliates_count_click("
-        f"%s, %s, %s, COALESCE(click.{page}, {NO_PAGE}), %s, %s)) AS counted"
+        f"%s, %s, %s, COALESCE(click.{page}, {NO_PAGE}), %s, %s, %s)) AS counted"
     )
 
 
-def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_bot, when):
+def insert_click(
+    cursor, insert_click_sql, params, *, link_id, visitor_key, is_bot, when, placement=""
+):
     """Run the click's INSERT (``… ON CONFLICT DO NOTHING RETURNING page_id``) and, if it
     stored a row, count it in the roll-ups. Call it inside a transaction, so both happen
     or neither does (on PostgreSQL they are one statement anyway).
@@ -165,7 +185,7 @@ def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_b
         day = site_day(when)
         cursor.execute(
             _insert_and_count_sql(insert_click_sql),
-            [*params, day, month_start(day), link_id, visitor_key, is_bot],
+            [*params, day, month_start(day), link_id, visitor_key, is_bot, placement],
         )
         return cursor.fetchone() is not None
     # Elsewhere several statements: the caller holds them in one transaction.
@@ -180,6 +200,7 @@ def insert_click(cursor, insert_click_sql, params, *, link_id, visitor_key, is_b
         visitor_key=visitor_key,
         is_bot=is_bot,
         when=when,
+        placement=placement,
     )
     return True
 
@@ -207,26 +228,37 @@ def split_range(first_day, last_day):
 def range_totals(group_field, first_day, last_day, *, include_bots=False, links=None):
     """{value of ``group_field``: Counter(clicks, unique_visitors, bot_clicks)} for the
     range, from the monthly roll-up for whole months and the daily one for the rest:
-    two queries at most."""
+    two queries at most.
+
+    ``group_field`` may be a tuple of fields, then keys are tuples of their values;
+    grouping by ``placement`` reads the placement roll-ups, which count no visitors
+    (``unique_visitors`` is then None).
+    """
+    fields = group_field if isinstance(group_field, tuple) else (group_field,)
+    by_placement = "placement" in fields
+    daily = DailyPlacementClicks if by_placement else DailyClickSummary
+    monthly = MonthlyPlacementClicks if by_placement else MonthlyClickSummary
     months, days = split_range(first_day, last_day)
     querysets = []
     if days:
         in_days = Q()
         for first, last in days:
             in_days |= Q(day__gte=first, day__lte=last)
-        querysets.append(DailyClickSummary.objects.filter(in_days))
+        querysets.append(daily.objects.filter(in_days))
     if months:
-        querysets.append(MonthlyClickSummary.objects.filter(month__in=months))
+        querysets.append(monthly.objects.filter(month__in=months))
     totals = defaultdict(Counter)
     for queryset in querysets:
         if links is not None:
             queryset = queryset.filter(link__in=links)
-        for row in queryset.totals_by(group_field, include_bots=include_bots):
-            totals[row[group_field]].update(
-                clicks=row["clicks_total"],
-                unique_visitors=row["visitors_total"],
-                bot_clicks=row["bot_clicks_total"],
-            )
+        for row in queryset.totals_by(*fields, include_bots=include_bots):
+            key = tuple(row[name] for name in fields) if len(fields) > 1 else row[fields[0]]
+            totals[key].update(clicks=row["clicks_total"], bot_clicks=row["bot_clicks_total"])
+            if not by_placement:
+                totals[key].update(unique_visitors=row["visitors_total"])
+    if by_placement:
+        for counts in totals.values():
+            counts["unique_visitors"] = None
     return totals
 
 
@@ -270,6 +302,7 @@ def _clicks_between(first_day, last_day, links):
         r_day=TruncDate("clicked_at", tzinfo=site_timezone()),
         r_link=F("link_id"),
         r_page=Coalesce("page_id", Value(NO_PAGE)),
+        r_placement=F("placement"),
     )
 
 
@@ -295,25 +328,37 @@ def _sums(counters):
     return {f"r_{name}": Sum(name) for name in counters}
 
 
+#: (daily, monthly, keys besides the period, counters) of the roll-ups kept per month.
+MONTHLY_ROLLUPS = (
+    (DailyClickSummary, MonthlyClickSummary, ("link", "page_key"), VISITOR_COUNTERS),
+    (
+        DailyPlacementClicks,
+        MonthlyPlacementClicks,
+        ("link", "page_key", "placement"),
+        TOTAL_COUNTERS,
+    ),
+)
+
+
 def _rebuild_months(first_day, last_day, links=None):
-    """Recompute the months touching ``first_day``…``last_day`` from the daily roll-up."""
+    """Recompute the months touching ``first_day``…``last_day`` from the daily roll-ups."""
     first_month, last_month = month_start(first_day), month_start(last_day)
-    months = MonthlyClickSummary.objects.filter(month__gte=first_month, month__lte=last_month)
-    days = DailyClickSummary.objects.filter(
-        day__gte=first_month, day__lt=next_month(last_month)
-    ).annotate(r_month=TruncMonth("day"), r_link=F("link_id"), r_page=F("page_key"))
-    if links is not None:
-        months = months.filter(link_id__in=links)
-        days = days.filter(link_id__in=links)
-    months.delete()
-    counters = [f"r_{name}" for name in VISITOR_COUNTERS]
-    totals = days.values("r_month", "r_link", "r_page").annotate(**_sums(VISITOR_COUNTERS))
-    _insert_select(
-        MonthlyClickSummary,
-        ["month", "link", "page_key", *VISITOR_COUNTERS],
-        totals.order_by(),
-        ["r_month", "r_link", "r_page", *counters],
-    )
+    for daily, monthly, keys, counters in MONTHLY_ROLLUPS:
+        months = monthly.objects.filter(month__gte=first_month, month__lte=last_month)
+        days = daily.objects.filter(day__gte=first_month, day__lt=next_month(last_month))
+        days = days.annotate(r_month=TruncMonth("day"), **{f"r_{key}": F(key) for key in keys})
+        if links is not None:
+            months = months.filter(link_id__in=links)
+            days = days.filter(link_id__in=links)
+        months.delete()
+        aliases = ["r_month", *(f"r_{key}" for key in keys)]
+        totals = days.values(*aliases).annotate(**_sums(counters))
+        _insert_select(
+            monthly,
+            ["month", *keys, *counters],
+            totals.order_by(),
+            [*aliases, *(f"r_{name}" for name in counters)],
+        )
 
 
 def _rebuild_day_totals(first_day, last_day):
@@ -346,9 +391,11 @@ def rebuild(first_day=None, last_day=None, *, links=None):
         return RebuildResult(None, None, 0)
 
     summaries = DailyClickSummary.objects.between(first_day, last_day)
+    placements = DailyPlacementClicks.objects.between(first_day, last_day)
     visitors = DailyVisitor.objects.filter(day__gte=first_day, day__lte=last_day)
     if links is not None:
         summaries = summaries.filter(link_id__in=links)
+        placements = placements.filter(link_id__in=links)
         visitors = visitors.filter(link_id__in=links)
 
     clicks = _clicks_between(first_day, last_day, links)
@@ -369,6 +416,18 @@ def rebuild(first_day=None, last_day=None, *, links=None):
             ["day", "link", "page_key", *VISITOR_COUNTERS],
             totals,
             ["r_day", "r_link", "r_page", "r_clicks", "r_bots", "r_readers", "r_visitors"],
+        )
+        placements.delete()
+        placement_totals = (
+            clicks.values("r_day", "r_link", "r_page", "r_placement")
+            .annotate(r_clicks=Count("id"), r_bots=Count("id", filter=Q(is_bot=True)))
+            .order_by()
+        )
+        _insert_select(
+            DailyPlacementClicks,
+            ["day", "link", "page_key", "placement", *TOTAL_COUNTERS],
+            placement_totals,
+            ["r_day", "r_link", "r_page", "r_placement", "r_clicks", "r_bots"],
         )
         _rebuild_months(first_day, last_day, links)
         _rebuild_day_totals(first_day, last_day)
@@ -419,10 +478,14 @@ def compact(today=None):
     Only past periods, which no click can change any more. Totals stay the same.
     """
     today = today or site_today()
+    this_month = month_start(today)
+    placement = ("link", "page_key", "placement")
     tables = [
         (DailyClickSummary, ("day", "link", "page_key"), VISITOR_COUNTERS, today),
-        (MonthlyClickSummary, ("month", "link", "page_key"), VISITOR_COUNTERS, month_start(today)),
+        (MonthlyClickSummary, ("month", "link", "page_key"), VISITOR_COUNTERS, this_month),
         (DailyClickTotal, ("day",), TOTAL_COUNTERS, today),
+        (DailyPlacementClicks, ("day", *placement), TOTAL_COUNTERS, today),
+        (MonthlyPlacementClicks, ("month", *placement), TOTAL_COUNTERS, this_month),
     ]
     merged = 0
     with transaction.atomic(), connection.cursor() as cursor:
@@ -453,25 +516,33 @@ def forget_page(page_id):
     links = set(rows.values_list("link_id", flat=True))
     oldest = oldest_raw_day() or site_today() + datetime.timedelta(days=1)
     with transaction.atomic():
-        pruned = rows.filter(day__lt=oldest)
-        quote = connection.ops.quote_name
-        day, link, page_key, shard = _quoted(DailyClickSummary, "day", "link", "page_key", "shard")
-        counters = ", ".join(_quoted(DailyClickSummary, *VISITOR_COUNTERS))
-        select = (
-            f"SELECT {day}, {link}, {NO_PAGE}, {shard}, {counters} "  # noqa: S608
-            f"FROM {quote(DailyClickSummary._meta.db_table)} "
-            f"WHERE {page_key} = %s AND {day} < %s"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                _upsert(DailyClickSummary, ("day", "link", "page_key"), VISITOR_COUNTERS, select),
-                [page_id, connection.ops.adapt_datefield_value(oldest)],
-            )
-        pruned.delete()
+        for daily, _, keys, counters in MONTHLY_ROLLUPS:
+            _move_to_no_page(daily, keys, counters, page_id, oldest)
         recent = rows.filter(day__gte=oldest).aggregate(first=Min("day"), last=Max("day"))
         if recent["first"] is not None:
             rebuild(recent["first"], recent["last"], links=links)
         _rebuild_months(span["first"], span["last"], links)
+
+
+def _move_to_no_page(model, keys, counters, page_id, before):
+    """Add ``page_id``'s rows of ``model`` from before ``before`` to "no page"'s."""
+    quote = connection.ops.quote_name
+    key_columns = _quoted(model, "day", *keys, "shard")
+    selected = ", ".join(
+        str(NO_PAGE) if name == "page_key" else column
+        for name, column in zip(["day", *keys, "shard"], key_columns, strict=True)
+    )
+    day, page_key = _quoted(model, "day", "page_key")
+    select = (
+        f"SELECT {selected}, {', '.join(_quoted(model, *counters))} "  # noqa: S608
+        f"FROM {quote(model._meta.db_table)} WHERE {page_key} = %s AND {day} < %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _upsert(model, ("day", *keys), counters, select),
+            [page_id, connection.ops.adapt_datefield_value(before)],
+        )
+    model.objects.filter(page_key=page_id, day__lt=before).delete()
 
 
 def link_days(link_id):

@@ -19,7 +19,7 @@ from crawlerdetect import CrawlerDetect
 from django.urls import reverse
 from django.utils import timezone
 
-from affiliates.links.destinations import FROM_PARAMETER, page_id_from
+from affiliates.links.destinations import FROM_PARAMETER, origin_from
 from careersite.client_address import client_ip
 
 from . import queue, visitor_keys
@@ -79,10 +79,12 @@ def click_for(request, link, navigation=True):
     """The click ``request`` makes on ``link``, as data to queue."""
     now = time.time()
     day = timezone.localdate(datetime.datetime.fromtimestamp(now, tz=datetime.UTC))
+    origin = origin_from(request.GET.get(FROM_PARAMETER), link.slug)
     return ClickEvent(
         click_id=new_click_id(),
         link_id=link.id,
-        page_id=page_id_from(request.GET.get(FROM_PARAMETER), link.slug),
+        page_id=origin.page_id if origin else None,
+        placement=origin.placement if origin else "",
         visitor_key=visitor_keys.visitor_key(client_ip(request), day),
         is_bot=is_bot(request, navigation),
         is_staff=is_staff(request),

@@ -5,8 +5,8 @@ links it references are fetched once, with their partners (see ``rendering_page`
 so a guide with many links costs one query. How each link is drawn follows its
 partner's programme rules (``anchor_for``):
 
-- cloaked (the default): ``/go/<slug>/?from=<page>``, so the redirect counts the
-  click and credits the page;
+- cloaked (the default): ``/go/<slug>/?from=<page and placement>``, so the redirect
+  counts the click and credits the page and the spot on it (``placed``);
 - direct, for programmes that forbid hiding the destination: the partner's own
   address with its tracking templates filled for this page, and a ``ping`` to our
   ``/go/<slug>/ping/?from=<page>`` that counts the click where browsers send pings.
@@ -45,6 +45,8 @@ class _Rendering:
 
 
 _rendering = ContextVar("affiliate_rendering", default=None)
+# Where on the page the links being rendered sit (``placements``); "" for not said.
+_placement = ContextVar("affiliate_placement", default="")
 
 _ANCHOR = re.compile(r"<a\b[^>]*>", re.IGNORECASE)
 _LINKTYPE = re.compile(r'linktype=\\?"affiliate\\?"')
@@ -87,16 +89,31 @@ def prefetched_links():
     return rendering.links if rendering is not None and rendering.links else {}
 
 
+@contextmanager
+def placed(placement):
+    """Links rendered inside this block sit at ``placement`` (e.g. ``intro``)."""
+    token = _placement.set(placement)
+    try:
+        yield
+    finally:
+        _placement.reset(token)
+
+
+def current_placement():
+    return _placement.get()
+
+
 def current_page():
     rendering = _rendering.get()
     return rendering.page if rendering is not None else None
 
 
 def _from_query(page, link):
-    """``?from=`` naming ``page``, signed for ``link``, so the click is credited to it."""
+    """``?from=`` naming ``page`` and the link's placement on it, signed for ``link``, so
+    the click is credited to both."""
     if page is None or not page.pk:
         return ""
-    return f"?from={destinations.from_value(page.pk, link.slug)}"
+    return f"?from={destinations.from_value(page.pk, link.slug, current_placement())}"
 
 
 def cloaked_href(link, page=None):

@@ -83,6 +83,9 @@ class Conversion(models.Model):
     page_key = models.PositiveIntegerField(
         null=True, blank=True, help_text="Id of the page the click came from, 0 for none."
     )
+    placement = models.CharField(
+        max_length=40, blank=True, default="", help_text="Where on the page the link sat."
+    )
     clicked_on = models.DateField(null=True, blank=True)
     source = models.CharField(max_length=200, help_text="The file or postback it came from.")
     first_seen_at = models.DateTimeField(auto_now_add=True)
@@ -108,10 +111,13 @@ class Conversion(models.Model):
 
     @property
     def is_matched(self):
-        return self.link_id is not None
+        """Tied to a click, or (for networks reporting by tracking ID) to a page."""
+        return self.link_id is not None or self.page_key is not None
 
     def link_label(self):
-        return str(self.link) if self.link_id else "No click found"
+        if self.link_id:
+            return str(self.link)
+        return f"Tracking ID {self.tracking_id}" if self.is_matched else "No click found"
 
     def commission_label(self):
         return f"{self.currency} {self.commission:,.2f}"

@@ -1,5 +1,6 @@
 """Storing conversions, from a report or a postback, the same way: once per network
-and transaction id, tied to the click they name.
+and transaction id, tied to the click they name, or for networks that report by
+tracking ID (Amazon Associates), to the page or section that ID is for.
 
 The same report twice changes nothing; a later report updates a sale's status and
 amounts; a sale whose click we cannot find is kept, unmatched, and matched if a later
@@ -10,7 +11,9 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from affiliates.clicks.attribution import BATCH, attribution_for
+from affiliates.clicks.attribution import BATCH, Attribution, attribution_for
+from affiliates.clicks.models import DailyClickSummary
+from affiliates.links.models import TrackingId
 
 from .models import Conversion
 
@@ -58,13 +61,14 @@ def record_conversions(network, rows, source, *, dry_run=False):
                 )
             )
         clicks = attribution_for(row.click_id for row in rows)
+        tracked = _tracking_ids(row.tracking_id for row in rows if not row.click_id)
         new = []
         for row in rows:
             conversion = existing.get(row.transaction_id)
             if conversion is None:
                 conversion = Conversion(network=network, transaction_id=row.transaction_id)
                 _take(conversion, row, source)
-                _attribute(conversion, clicks)
+                _attribute(conversion, clicks, tracked)
                 new.append(conversion)
                 if conversion.is_matched:
                     outcome.matched += 1
@@ -75,8 +79,8 @@ def record_conversions(network, rows, source, *, dry_run=False):
             before = [getattr(conversion, name) for name in UPDATABLE]
             was_matched = conversion.is_matched
             _take(conversion, row, source)
-            if not was_matched or conversion.click_id != before[0]:
-                _attribute(conversion, clicks)
+            if not was_matched or [conversion.click_id, conversion.tracking_id] != before[:2]:
+                _attribute(conversion, clicks, tracked)
             if [getattr(conversion, name) for name in UPDATABLE] == before and (
                 conversion.is_matched == was_matched
             ):
@@ -96,8 +100,25 @@ def _take(conversion, row, source):
     conversion.source = source[:200]
 
 
-def _attribute(conversion, clicks):
-    found = clicks.get(conversion.click_id)
+def _tracking_ids(values):
+    """``{tracking ID: Attribution}``: the page (or "no page", for a partner's default)
+    each known tracking ID is for; no link, click or day, which such reports lack."""
+    values = list({value for value in values if value})
+    found = {}
+    for start in range(0, len(values), BATCH):
+        for value, page_id in TrackingId.objects.filter(
+            value__in=values[start : start + BATCH]
+        ).values_list("value", "page_id"):
+            found[value] = Attribution(None, page_id or DailyClickSummary.NO_PAGE, None)
+    return found
+
+
+def _attribute(conversion, clicks, tracked):
+    if conversion.click_id:
+        found = clicks.get(conversion.click_id)
+    else:
+        found = tracked.get(conversion.tracking_id)
     conversion.link_id = found.link_id if found else None
     conversion.page_key = found.page_key if found else None
+    conversion.placement = found.placement if found else ""
     conversion.clicked_on = found.day if found else None

@@ -3,8 +3,8 @@
 - ``destination``: where a reader following a link goes; always the address stored for
   the link, with its tracking templates filled in (``template_values_for``) and, where the
   link allows it, the reader's allowlisted parameters (``forwarding``).
-- ``from_value`` / ``page_id_from``: the signed ``?from=`` value a page writes on its
-  links, and the page id a click may believe from it.
+- ``from_value`` / ``origin_from``: the signed ``?from=`` value a page writes on its
+  links, and the page and placement a click may believe from it.
 
 Both the redirect (``affiliates.clicks``) and pages drawing direct links
 (``affiliates.content``) ask this module, so it lives in ``affiliates.links``, beneath
@@ -27,6 +27,8 @@ from django.http import HttpRequest, QueryDict
 from wagtail.models import Page, PageViewRestriction, Site
 
 from . import forwarding, tracking_templates
+from .models import TrackingId
+from .placements import PLACEMENT
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +45,8 @@ class Link(Protocol):
 
     @property
     def slug(self) -> str: ...
+    @property
+    def partner_id(self) -> int | None: ...
     @property
     def destination_url(self) -> str: ...
     @property
@@ -99,16 +103,21 @@ def template_values_for(
     if not templates:
         return {}
     values = {"link_slug": link.slug, "site": _site_host(request)}
+    path = None
     if page is not None:
         values["page_id"] = str(page.pk)
         values["page_slug"] = page.slug
         values["section_slug"] = _section_slug(page)
+        path = page.path
     elif page_id and tracking_templates.uses_page(*templates):
         info = page_info(page_id)
         if info is not None and info.public:
             values["page_id"] = str(page_id)
             values["page_slug"] = info.slug
             values["section_slug"] = info.section_slug
+            path = info.path
+    if link.partner_id and tracking_templates.uses("tracking_id", *templates):
+        values["tracking_id"] = tracking_id_for(link.partner_id, path)
     return values
 
 
@@ -117,6 +126,7 @@ class PageInfo:
     slug: str
     section_slug: str
     public: bool  # no view restriction on it or above it
+    path: str = ""  # its place in the tree: each page above it has a prefix of it
 
 
 _local_pages: dict[int, tuple[float, PageInfo | None]] = {}  # page id -> (expiry, info)
@@ -155,7 +165,40 @@ def _read_page_info(page_id: int) -> PageInfo | None:
         public = public and not restricted
         if (app_label, model) == ("guides", "sectionpage"):
             section_slug = slug
-    return PageInfo(page.slug, section_slug, public)
+    return PageInfo(page.slug, section_slug, public, page.path)
+
+
+# partner id -> (expiry, [(page path or "" for the default, tracking ID)])
+_local_tracking_ids: dict[int, tuple[float, list[tuple[str, str]]]] = {}
+
+
+def tracking_id_for(partner_id: int, path: str | None) -> str:
+    """The partner's tracking ID for the page at ``path``: that of the nearest page above
+    it (itself included) that has one, else the partner's default, else "".
+
+    A partner's IDs are remembered per process for ``LOCAL_PAGE_SECONDS``; if they
+    cannot be read, "" (the address keeps its own tag) rather than a failed redirect.
+    """
+    now = time.monotonic()
+    local = _local_tracking_ids.get(partner_id)
+    if local is None or local[0] <= now:
+        try:
+            ids = list(
+                TrackingId.objects.filter(partner_id=partner_id).values_list("page__path", "value")
+            )
+        except Exception:
+            logger.warning("Could not read partner %s's tracking IDs", partner_id, exc_info=True)
+            return ""
+        local = (now + LOCAL_PAGE_SECONDS, [(page_path or "", value) for page_path, value in ids])
+        if len(_local_tracking_ids) > 1_000:
+            _local_tracking_ids.clear()
+        _local_tracking_ids[partner_id] = local
+    best, best_length = "", -1
+    for page_path, value in local[1]:
+        covers = path is not None and path.startswith(page_path) if page_path else True
+        if covers and len(page_path) > best_length:
+            best, best_length = value, len(page_path)
+    return best
 
 
 _site_hosts: dict[str, str] = {}  # request host -> site hostname
@@ -191,37 +234,69 @@ def _section_slug(page: Page) -> str:
     return section or ""
 
 
-def from_value(page_id: int, slug: str) -> str:
-    """The ``from`` value a page writes on its link to ``slug``: its id, signed.
+_SIGNATURE_LENGTH = 12
 
-    Only pages rendering the link sign it, so a click is credited to a page only if
-    that page carried the link; nobody else can credit a page of their choosing.
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a click came from: the page and the spot on it (``""`` when not known)."""
+
+    page_id: int
+    placement: str = ""
+
+
+def from_value(page_id: int, slug: str, placement: str = "") -> str:
+    """The ``from`` value a page writes on its link to ``slug``: its id and the link's
+    placement on it (``intro``, ``product-box-4``…), signed together.
+
+    Only pages rendering the link sign it, so a click is credited to a page, and to a
+    spot on it, only if that page carried the link there; nobody else can credit a
+    page or a placement of their choosing. Without a placement the value is the one
+    pages wrote before placements, so links in pages cached then still count.
     """
-    return f"{page_id}-{_from_signature(page_id, slug)}"
+    if placement and not PLACEMENT.fullmatch(placement):
+        placement = ""
+    value = f"{page_id}-{_from_signature(page_id, slug, placement)}"
+    return f"{value}-{placement}" if placement else value
 
 
-def _from_signature(page_id: int, slug: str) -> str:
-    message = f"affiliates-from\n{page_id}\n{slug}".encode()
-    return hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).hexdigest()[:12]
+def _from_signature(page_id: int, slug: str, placement: str) -> str:
+    message = f"affiliates-from\n{page_id}\n{slug}"
+    if placement:
+        message += f"\n{placement}"
+    digest = hmac.new(settings.SECRET_KEY.encode(), message.encode(), hashlib.sha256)
+    return digest.hexdigest()[:_SIGNATURE_LENGTH]
 
 
-def page_id_from(value: str | None, slug: str) -> int | None:
-    """The page id a ``?from=`` value names, if it carries that page's signature for the
-    link ``slug``; otherwise None."""
-    if not value or len(value) > 32 or not value.isascii():
+def origin_from(value: str | None, slug: str) -> Origin | None:
+    """The page and placement a ``?from=`` value names, if it carries their signature
+    for the link ``slug``; otherwise None."""
+    if not value or len(value) > 80 or not value.isascii():
         return None
-    number, _, signature = value.partition("-")
+    number, _, signed = value.partition("-")
     if not number.isdigit():
         return None
     page_id = int(number)
     if not 0 < page_id <= _LARGEST_PAGE_ID:
         return None
-    if not hmac.compare_digest(signature, _from_signature(page_id, slug)):
+    signature, placement = signed[:_SIGNATURE_LENGTH], signed[_SIGNATURE_LENGTH + 1 :]
+    if signed[_SIGNATURE_LENGTH : _SIGNATURE_LENGTH + 1] not in ("", "-"):
         return None
-    return page_id
+    if placement and not PLACEMENT.fullmatch(placement):
+        return None
+    if not hmac.compare_digest(signature, _from_signature(page_id, slug, placement)):
+        return None
+    return Origin(page_id, placement)
+
+
+def page_id_from(value: str | None, slug: str) -> int | None:
+    """The page id a ``?from=`` value names, if signed for the link ``slug``; else None."""
+    origin = origin_from(value, slug)
+    return origin.page_id if origin is not None else None
 
 
 def forget_local_pages() -> None:
     """Forget what this process remembers of pages and sites (tests, between requests)."""
     _local_pages.clear()
     _site_hosts.clear()
+    _local_tracking_ids.clear()

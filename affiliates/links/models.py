@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.models import LockableMixin, RevisionMixin
+from wagtail.models import LockableMixin, Page, RevisionMixin
 from wagtail.search import index
 
 from careersite import outbound
@@ -46,7 +46,8 @@ TRACKING_TEMPLATE_HELP = (
     "subid={page_slug}&utm_source={site}&utm_campaign={section_slug}. "
     "Placeholders: {page_slug}, {page_id}, {section_slug}, {site}, {link_slug}, and "
     "{click_id} for networks that report each sale with the sub-ID it was clicked with "
-    "(cloaked links only)."
+    "(cloaked links only), {tracking_id} for networks that report earnings per tracking "
+    "ID (Amazon Associates' tag; see Affiliates › Tracking IDs)."
 )
 
 
@@ -122,6 +123,55 @@ class Partner(index.Indexed, models.Model):
 
 #: How far ahead the links listing warns of a link's expiry.
 EXPIRES_SOON = datetime.timedelta(days=14)
+
+
+class TrackingId(models.Model):
+    """A tracking ID a partner's programme reports earnings by (Amazon Associates' ``tag``),
+    used by its links on one page or section and every page below it.
+
+    Links fill ``{tracking_id}`` in their tracking templates with the ID of the nearest
+    page above the one clicked on (itself included), else the partner's default (no
+    page); sales reported per tracking ID are credited back to that page.
+    """
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="tracking_ids")
+    value = models.CharField(
+        "tracking ID",
+        max_length=120,
+        unique=True,
+        help_text="Exactly as the network shows it, e.g. careersite-interview-21. Create "
+        "it in the network's own account first.",
+    )
+    page = models.ForeignKey(
+        Page,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name="page or section",
+        help_text="The page or section whose links use this ID, pages below it included. "
+        "Leave empty for the partner's default.",
+    )
+
+    panels = [FieldPanel("partner"), FieldPanel("value"), FieldPanel("page")]
+
+    class Meta:
+        verbose_name = "tracking ID"
+        verbose_name_plural = "tracking IDs"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "page"], name="affiliates_tracking_id_per_page"
+            ),
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(page__isnull=True),
+                name="affiliates_tracking_id_default",
+                violation_error_message="This partner already has a default tracking ID.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.value
 
 
 class AffiliateLinkQuerySet(models.QuerySet):

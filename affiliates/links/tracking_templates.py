@@ -22,6 +22,9 @@ PLACEHOLDERS = {
     "link_slug": "the link's own slug",
     "click_id": "an identifier of this click, which a network reports back with the sale "
     "it led to (empty on direct links, which do not pass through our redirect)",
+    "tracking_id": "the partner's tracking ID for that page or its section (Affiliates › "
+    "Tracking IDs); with none, a parameter that is only this placeholder is left out, so "
+    "the address keeps its own",
 }
 
 _formatter = Formatter()
@@ -80,7 +83,7 @@ def validate_tracking_template(template: str) -> None:
 def uses_page(*templates: str | None) -> bool:
     """Whether filling these templates needs to know the page (so the caller looks it up)."""
     return any(
-        name in ("page_slug", "page_id", "section_slug")
+        name in ("page_slug", "page_id", "section_slug", "tracking_id")
         for template in templates
         if template
         for _, value in _parameters(template)
@@ -88,16 +91,30 @@ def uses_page(*templates: str | None) -> bool:
     )
 
 
+def uses(placeholder: str, *templates: str | None) -> bool:
+    """Whether any of ``templates`` uses ``placeholder``."""
+    return any(
+        placeholder in _placeholders(value)
+        for template in templates
+        if template
+        for _, value in _parameters(template)
+    )
+
+
 def fill(templates: Iterable[str | None], values: Mapping[str, str]) -> list[tuple[str, str]]:
     """The parameters of ``templates`` (later ones win on a name) with ``values`` filled in.
 
-    A placeholder with no value (say, a click from no page) becomes empty.
+    A placeholder with no value (say, a click from no page) becomes empty, except that
+    a parameter that is only ``{tracking_id}`` is left out without one: the partner's
+    address keeps its own tag rather than losing the commission to an empty one.
     """
     filled = {}
     for template in templates:
         if not template:
             continue
         for name, value in _parameters(template):
+            if value == "{tracking_id}" and not values.get("tracking_id"):
+                continue
             filled[name] = value.format_map(_Blank(values))
     return list(filled.items())
 

@@ -1,5 +1,6 @@
-"""What the earnings report shows: per link, partner or page, clicks (from the roll-ups),
-conversions and commission (from the conversions networks reported), per currency.
+"""What the earnings report shows: per link, partner, page or placement on a page,
+clicks (from the roll-ups), conversions and commission (from the conversions networks
+reported), per currency.
 
 Commission is never converted between currencies. Declined sales earn nothing; a
 reversal (negative commission) takes money back whatever its status. Sales whose click
@@ -18,15 +19,23 @@ from affiliates.clicks.rollup import range_totals
 from affiliates.days import day_start, site_timezone
 from affiliates.earnings.models import Conversion
 
-from .queries import GROUP_FIELDS, Grouping, _describe_links, _describe_pages, _describe_partners
+from .queries import DESCRIBE, GROUP_FIELDS, Grouping
 
 #: A row for the sales no click was found for; not a link, partner or page id.
 UNMATCHED = "unmatched"
+#: Per link or partner: the sales known only by the tracking ID of their page.
+BY_TRACKING_ID = "tracking-id"
+#: What the two rows are called.
+ROW_NAMES = {
+    UNMATCHED: "Sales with no click found",
+    BY_TRACKING_ID: "Sales by tracking ID (no link known)",
+}
 #: Each grouping's field on a conversion.
 CONVERSION_FIELDS = {
     Grouping.LINK: "link",
     Grouping.PARTNER: "link__partner",
     Grouping.PAGE: "page_key",
+    Grouping.PLACEMENT: ("page_key", "placement"),
 }
 EARNS = ~Q(status=Conversion.Status.DECLINED) | Q(commission__lt=0)
 COUNTS_AS_A_SALE = ~Q(status=Conversion.Status.DECLINED) & Q(commission__gte=0)
@@ -41,6 +50,7 @@ class EarningsRow:
     commission: dict = field(default_factory=dict)  # currency: Decimal
     partner: str = ""
     url: str | None = None
+    placement: str = ""
 
     @property
     def pk(self):
@@ -101,6 +111,7 @@ def conversions_in(first_day, last_day, basis):
 def earnings_rows(grouping, first_day, last_day, basis="conversion"):
     """Every link, partner or page with clicks or sales in the range (unsorted)."""
     group_field = CONVERSION_FIELDS[grouping]
+    fields = group_field if isinstance(group_field, tuple) else (group_field,)
     rows = {}
     clicks = range_totals(GROUP_FIELDS[grouping], first_day, last_day)
     for key, counts in clicks.items():
@@ -108,7 +119,7 @@ def earnings_rows(grouping, first_day, last_day, basis="conversion"):
             rows[key] = {"clicks": counts["clicks"], "conversions": 0, "commission": {}}
     sales = (
         conversions_in(first_day, last_day, basis)
-        .values("link_id", group_field, "currency")
+        .values(*dict.fromkeys(["link_id", "page_key", *fields, "currency"]))
         .annotate(
             sales=Count("pk", filter=COUNTS_AS_A_SALE),
             earned=Sum("commission", filter=EARNS),
@@ -116,20 +127,20 @@ def earnings_rows(grouping, first_day, last_day, basis="conversion"):
         .order_by()
     )
     for sale in sales:
-        key = UNMATCHED if sale["link_id"] is None else sale[group_field]
+        key = tuple(sale[name] for name in fields) if len(fields) > 1 else sale[group_field]
+        if sale["page_key"] is None:
+            key = UNMATCHED
+        elif sale["link_id"] is None and grouping in (Grouping.LINK, Grouping.PARTNER):
+            key = BY_TRACKING_ID
         row = rows.setdefault(key, {"clicks": 0, "conversions": 0, "commission": {}})
         row["conversions"] += sale["sales"]
         if sale["earned"] is not None:
             commission = row["commission"]
             commission[sale["currency"]] = commission.get(sale["currency"], 0) + sale["earned"]
-    describe = {
-        Grouping.LINK: _describe_links,
-        Grouping.PARTNER: _describe_partners,
-        Grouping.PAGE: _describe_pages,
-    }[grouping]([key for key in rows if key != UNMATCHED])
+    describe = DESCRIBE[grouping]([key for key in rows if key not in ROW_NAMES])
     found = []
     for key, totals in rows.items():
-        details = {"name": "Sales with no click found"} if key == UNMATCHED else describe(key)
+        details = {"name": ROW_NAMES[key]} if key in ROW_NAMES else describe(key)
         found.append(EarningsRow(key=key, **totals, **details))
     return found
 
@@ -156,7 +167,7 @@ def conversions_per_day(first_day, last_day, basis="conversion"):
 def top_earning_pages(first_day, last_day, limit=5):
     """The pages that earned most in the range, per currency, for the dashboard."""
     rows = earnings_rows(Grouping.PAGE, first_day, last_day)
-    earning = [row for row in rows if row.key != UNMATCHED and row.commission]
+    earning = [row for row in rows if row.key not in ROW_NAMES and row.commission]
     by_currency = defaultdict(list)
     for row in earning:
         for currency, amount in row.commission.items():
@@ -168,7 +179,7 @@ def top_earning_pages(first_day, last_day, limit=5):
 
 
 SORT_KEYS = {
-    "name": lambda row: (row.name.casefold(),),
+    "name": lambda row: (row.name.casefold(), row.placement),
     "clicks": lambda row: (row.clicks, row.conversions),
     "conversions": lambda row: (row.conversions, row.clicks),
     "commission": lambda row: (sum(row.commission.values(), Decimal(0)), row.conversions),

@@ -18,6 +18,7 @@ from affiliates.admin_display import page_admin_label, page_edit_url, snippet_ur
 from affiliates.clicks.models import DailyClickSummary
 from affiliates.clicks.rollup import NO_PAGE, range_totals
 from affiliates.days import describe_range, last_days
+from affiliates.links import placements
 from affiliates.links.models import AffiliateLink, Partner
 
 from .charts import DailyChart
@@ -31,23 +32,30 @@ class Grouping(models.TextChoices):
     LINK = "link", "Link"
     PARTNER = "partner", "Partner"
     PAGE = "page", "Page"
+    PLACEMENT = "placement", "Placement on a page"
 
 
 #: The roll-up field each grouping adds up by.
-GROUP_FIELDS = {Grouping.LINK: "link", Grouping.PARTNER: "link__partner", Grouping.PAGE: "page_key"}
+GROUP_FIELDS = {
+    Grouping.LINK: "link",
+    Grouping.PARTNER: "link__partner",
+    Grouping.PAGE: "page_key",
+    Grouping.PLACEMENT: ("page_key", "placement"),
+}
 
 
 @dataclass
 class ReportRow:
     """One line of the report: a link, a partner or a page and its clicks."""
 
-    key: int | None
+    key: object
     name: str
     clicks: int
-    unique_visitors: int
+    unique_visitors: int | None  # None per placement, which counts no visitors
     bot_clicks: int
     partner: str = ""
     url: str | None = None
+    placement: str = ""
 
     @property
     def pk(self):
@@ -58,11 +66,7 @@ def report_rows(grouping, first_day, last_day, *, include_bots=False):
     """Every link, partner or page with clicks in the range, with its totals (unsorted)."""
     totals = range_totals(GROUP_FIELDS[grouping], first_day, last_day, include_bots=include_bots)
     totals = {key: counts for key, counts in totals.items() if counts["clicks"] > 0}
-    describe = {
-        Grouping.LINK: _describe_links,
-        Grouping.PARTNER: _describe_partners,
-        Grouping.PAGE: _describe_pages,
-    }[grouping](list(totals))
+    describe = DESCRIBE[grouping](list(totals))
     return [
         ReportRow(
             key=key,
@@ -116,11 +120,31 @@ def _describe_pages(keys):
     return describe
 
 
+def _describe_placements(keys):
+    """Rows per (page, placement): named by the page, with the placement beside it."""
+    describe_page = _describe_pages([page_key for page_key, _ in keys])
+
+    def describe(key):
+        page_key, placement = key
+        return {**describe_page(page_key), "placement": placements.describe(placement)}
+
+    return describe
+
+
+#: How each grouping's keys are named and linked, read in bulk for the rows shown.
+DESCRIBE = {
+    Grouping.LINK: _describe_links,
+    Grouping.PARTNER: _describe_partners,
+    Grouping.PAGE: _describe_pages,
+    Grouping.PLACEMENT: _describe_placements,
+}
+
+
 SORT_KEYS = {
-    "name": lambda row: (row.name.casefold(),),
+    "name": lambda row: (row.name.casefold(), row.placement),
     "partner": lambda row: (row.partner.casefold(), row.name.casefold()),
-    "clicks": lambda row: (row.clicks, row.unique_visitors),
-    "unique_visitors": lambda row: (row.unique_visitors, row.clicks),
+    "clicks": lambda row: (row.clicks, row.unique_visitors or 0),
+    "unique_visitors": lambda row: (row.unique_visitors or 0, row.clicks),
     "bot_clicks": lambda row: (row.bot_clicks, row.clicks),
 }
 

@@ -46,6 +46,27 @@ CLICK_EXPORT_DEFAULT_DAYS = 30
 CLICK_EXPORT_STREAM_MAX_ROWS = 50_000
 
 
+def name_columns(grouping):
+    """The columns naming a report's rows: the link, partner or page, and for rows per
+    placement, the placement beside its page."""
+    columns = [
+        TitleColumn(
+            "name", label=name_heading(grouping), get_url=lambda row: row.url, sort_key="name"
+        )
+    ]
+    if grouping == Grouping.PLACEMENT:
+        columns.append(Column("placement", label="Placement"))
+    return columns
+
+
+def name_fields(grouping):
+    return ["name", "placement"] if grouping == Grouping.PLACEMENT else ["name"]
+
+
+def name_heading(grouping):
+    return "Page" if grouping == Grouping.PLACEMENT else grouping.label
+
+
 class ClickReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportView):
     """Reports › Affiliate clicks: clicks and unique visitors per link, partner or page."""
 
@@ -77,33 +98,39 @@ class ClickReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportVie
     def include_bots(self):
         return bool(self.options and self.options["include_bots"])
 
+    @property
+    def counts_visitors(self):
+        # Readers are unique per link and page, not per spot on the page.
+        return self.grouping != Grouping.PLACEMENT
+
     @cached_property
     def columns(self):
-        name_label = self.grouping.label
-        columns = [
-            TitleColumn("name", label=name_label, get_url=lambda row: row.url, sort_key="name")
-        ]
+        columns = name_columns(self.grouping)
         if self.grouping == Grouping.LINK:
             columns.append(Column("partner", label="Partner", sort_key="partner"))
         bots = "bots included" if self.include_bots else "bots left out"
-        columns += [
-            NumberColumn("clicks", label=f"Clicks ({bots})", sort_key="clicks"),
-            NumberColumn("unique_visitors", label="Unique visitors", sort_key="unique_visitors"),
-            NumberColumn("bot_clicks", label="Bot clicks", sort_key="bot_clicks"),
-        ]
+        columns.append(NumberColumn("clicks", label=f"Clicks ({bots})", sort_key="clicks"))
+        if self.counts_visitors:
+            columns.append(
+                NumberColumn("unique_visitors", label="Unique visitors", sort_key="unique_visitors")
+            )
+        columns.append(NumberColumn("bot_clicks", label="Bot clicks", sort_key="bot_clicks"))
         return columns
 
     @property
     def list_export(self):
-        fields = ["name", "clicks", "unique_visitors", "bot_clicks"]
+        fields = [*name_fields(self.grouping), "clicks", "bot_clicks"]
         if self.grouping == Grouping.LINK:
             fields.insert(1, "partner")
+        if self.counts_visitors:
+            fields.insert(-1, "unique_visitors")
         return fields
 
     @property
     def export_headings(self):
         return {
-            "name": self.grouping.label,
+            "name": name_heading(self.grouping),
+            "placement": "Placement",
             "partner": "Partner",
             "clicks": "Clicks (bots included)" if self.include_bots else "Clicks",
             "unique_visitors": "Unique visitors",
@@ -140,7 +167,9 @@ class ClickReportView(PermissionRequiredMixin, FormulaSafeExportMixin, ReportVie
             rows = self.object_list
             context["totals"] = {
                 "clicks": sum(row.clicks for row in rows),
-                "unique_visitors": sum(row.unique_visitors for row in rows),
+                "unique_visitors": sum(row.unique_visitors for row in rows)
+                if self.counts_visitors
+                else None,
                 "bot_clicks": sum(row.bot_clicks for row in rows),
             }
             context["range_label"] = describe_range(first, last)
@@ -296,9 +325,7 @@ class EarningsReportView(PermissionRequiredMixin, FormulaSafeExportMixin, Report
     @cached_property
     def columns(self):
         return [
-            TitleColumn(
-                "name", label=self.grouping.label, get_url=lambda row: row.url, sort_key="name"
-            ),
+            *name_columns(self.grouping),
             NumberColumn("clicks", label="Clicks", sort_key="clicks"),
             NumberColumn("conversions", label="Sales", sort_key="conversions"),
             Column("conversion_rate_label", label="Conversion rate"),
@@ -310,7 +337,7 @@ class EarningsReportView(PermissionRequiredMixin, FormulaSafeExportMixin, Report
     def list_export(self):
         currencies = earnings.currencies_of(self.all_rows)
         return [
-            "name",
+            *name_fields(self.grouping),
             "clicks",
             "conversions",
             "conversion_rate",
@@ -321,7 +348,8 @@ class EarningsReportView(PermissionRequiredMixin, FormulaSafeExportMixin, Report
     @property
     def export_headings(self):
         headings = {
-            "name": self.grouping.label,
+            "name": name_heading(self.grouping),
+            "placement": "Placement",
             "clicks": "Clicks",
             "conversions": "Sales",
             "conversion_rate": "Conversion rate (%)",

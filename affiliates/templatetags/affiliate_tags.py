@@ -3,7 +3,14 @@ from django.templatetags.static import static
 from django.utils.html import format_html
 
 from affiliates.content.models import DisclosureSettings
-from affiliates.content.rich_text import anchor_for, current_page, is_direct, prefetched_links
+from affiliates.content.rich_text import (
+    anchor_for,
+    current_page,
+    is_direct,
+    placed,
+    prefetched_links,
+)
+from affiliates.links.placements import body_placement
 from guides import navigation
 
 register = template.Library()
@@ -66,3 +73,32 @@ def direct_link_ping_script():
         return ""
     src = static("affiliates/js/direct-link-ping.js")
     return format_html('<script src="{}" defer></script>', src)
+
+
+class PlacementNode(template.Node):
+    def __init__(self, nodelist, name, position):
+        self.nodelist, self.name, self.position = nodelist, name, position
+
+    def render(self, context):
+        name = self.name.resolve(context)
+        if self.position is not None:
+            name = body_placement(getattr(name, "block_type", name), self.position.resolve(context))
+        with placed(str(name or "")):
+            return self.nodelist.render(context)
+
+
+@register.tag
+def placement(parser, token):
+    """``{% placement "intro" %}…{% endplacement %}``: affiliate links rendered inside
+    sit at that placement, which their clicks record. ``{% placement block
+    forloop.counter %}`` names a body block by its kind and position."""
+    bits = token.split_contents()
+    if len(bits) not in (2, 3):
+        raise template.TemplateSyntaxError(
+            f"{bits[0]} takes a placement, or a block and its position"
+        )
+    nodelist = parser.parse(("endplacement",))
+    parser.delete_first_token()
+    name = parser.compile_filter(bits[1])
+    position = parser.compile_filter(bits[2]) if len(bits) == 3 else None
+    return PlacementNode(nodelist, name, position)

@@ -14,9 +14,12 @@ from tests.factories import browser_headers, signed_from
 BOT_USER_AGENT = "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)"
 
 
-def follow(client, link, *, page=None, ip="203.0.113.7", bot=False, at=None, **headers):
-    """Click ``link`` through the real /go/ view, as a reader (or a crawler), at ``at``."""
-    query = f"?from={signed_from(page, link)}" if page is not None else ""
+def follow(
+    client, link, *, page=None, placement="", ip="203.0.113.7", bot=False, at=None, **headers
+):
+    """Click ``link`` through the real /go/ view, as a reader (or a crawler), at ``at``,
+    from ``placement`` on ``page``."""
+    query = f"?from={signed_from(page, link, placement)}" if page is not None else ""
     if bot:
         headers.setdefault("HTTP_USER_AGENT", BOT_USER_AGENT)
     request_headers = browser_headers(REMOTE_ADDR=ip, **headers)

@@ -48,7 +48,7 @@ def test_the_button_is_a_cloaked_sponsored_link_attributed_to_the_page(
     [box] = boxes(client, guide)
 
     button = box.select_one("a.button")
-    assert button["href"] == f"/go/acme-coaching/?from={signed_from(guide, link)}"
+    assert button["href"] == f"/go/acme-coaching/?from={signed_from(guide, link, 'cta-1')}"
     assert button["rel"] == ["sponsored", "nofollow", "noopener"]
     assert button.get_text() == "Book a session"
     assert box.h2.get_text() == "Practise"

@@ -55,7 +55,9 @@ def test_a_comparison_is_a_table_with_headers_for_products_and_rows(
     ]
     assert html_table.select("tbody tr")[1].select("td")[1].text == "–"  # left empty
     buttons = html_table.select("a.button")
-    assert [a["href"] for a in buttons] == [f"/go/cards/?from={signed_from(guide, link)}"]
+    assert [a["href"] for a in buttons] == [
+        f"/go/cards/?from={signed_from(guide, link, 'comparison-table-1')}"
+    ]
 
 
 def test_a_table_without_links_has_no_button_row(client, section, disclosure_page):

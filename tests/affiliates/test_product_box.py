@@ -53,7 +53,7 @@ def test_a_product_box_shows_verdict_pros_cons_rating_price_and_a_cloaked_button
     assert " ".join(box.select_one(".product__rating").text.split()) == "Our rating: 4.5 out of 5"
     assert "Price at the time of writing: £9 for ten (November 2026)" in box.text
     button = box.select_one("a.button")
-    assert button["href"] == f"/go/cards/?from={signed_from(guide, link)}"
+    assert button["href"] == f"/go/cards/?from={signed_from(guide, link, 'product-box-1')}"
     assert button["rel"] == ["sponsored", "nofollow", "noopener"]
     assert "cards.example" not in str(box)
 
@@ -69,7 +69,9 @@ def test_a_direct_partners_product_box_links_straight_to_it_with_its_marker_and_
 
     button = box.select_one("a.button")
     assert button["href"] == "https://shop.example/cards"
-    assert button["ping"].endswith(f"/go/{link.slug}/ping/?from={signed_from(guide, link)}")
+    assert button["ping"].endswith(
+        f"/go/{link.slug}/ping/?from={signed_from(guide, link, 'product-box-1')}"
+    )
     assert box.select_one(".affiliate-marker").text == "(paid link)"
 
 

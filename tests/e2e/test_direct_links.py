@@ -1,6 +1,7 @@
 """A reader meets a direct affiliate link: the partner's rules on the page, the partner's
 own address in the link, and a click counted by the browser's ping."""
 
+import re
 import time
 
 import pytest
@@ -51,10 +52,13 @@ def test_a_reader_sees_the_partners_rules_and_a_direct_link_click_is_counted_by_
     destination = partner_site + "/cards/thank-you?affiliate=cc"
     expect(link).to_have_attribute("href", destination)
     expect(link).to_have_attribute("rel", "sponsored nofollow noopener")
-    expect(link).to_have_attribute(
-        "ping",
-        f"{demo_site}/go/thank-you-cards/ping/?from={from_value(guide.pk, 'thank-you-cards')}",
-    )
+    # The ping names the page and the spot (the guide's tip block), signed together.
+    ping = link.get_attribute("ping")
+    placement = re.fullmatch(
+        rf"{re.escape(demo_site)}/go/thank-you-cards/ping/\?from={guide.pk}-[0-9a-f]{{12}}-(tip-\d+)",
+        ping,
+    )[1]
+    assert ping.endswith(from_value(guide.pk, "thank-you-cards", placement))
     marker = link.locator("xpath=following-sibling::span[1]")
     expect(marker).to_have_text("(paid link)")
     expect(marker).to_be_visible()
@@ -66,6 +70,7 @@ def test_a_reader_sees_the_partners_rules_and_a_direct_link_click_is_counted_by_
     expect(page.get_by_role("heading", level=1)).to_have_text("Partner landing page")
     [click] = clicks_after_a_moment()
     assert (click.link_id, click.page_id, click.is_bot) == (cards.pk, guide.pk, False)
+    assert click.placement == placement
 
 
 def test_where_a_browser_sends_no_pings_the_script_counts_the_click_once(

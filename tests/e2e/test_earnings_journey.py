@@ -1,9 +1,11 @@
-"""A site owner uploads a network's report and sees what the model guide earned."""
+"""A site owner uploads a network's report and sees what the model guide earned, and
+from which spot on it."""
 
 import pytest
 from playwright.sync_api import expect
 
 from affiliates.days import site_today
+from affiliates.links import placements
 from affiliates.models import AffiliateLink, Click
 from guides.models import GuidePage
 from tests.factories import UserFactory
@@ -22,8 +24,11 @@ def test_an_uploaded_report_shows_the_model_guides_earnings(
     page.get_by_role("link", name="Book a coaching session").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Partner landing page")
     # The demo's CoachPoint passes the click id on, as its network reports it back.
-    click_id = Click.objects.get().click_id
+    click = Click.objects.get()
+    click_id = click.click_id
     assert f"clickref={click_id}" in page.url
+    # The button is the guide's call-to-action block.
+    assert click.placement.startswith("cta-")
     report = tmp_path / "coachpoint-november.csv"
     report.write_text(
         "transaction_id,click_id,date,status,sale_amount,commission,currency\n"
@@ -48,5 +53,12 @@ def test_an_uploaded_report_shows_the_model_guides_earnings(
     owner.goto(demo_site + "/admin/reports/earnings/?period=7&group_by=page")
     row = owner.get_by_role("row").filter(has_text="Follow Up Interview Tips")
     expect(row).to_have_count(1)
+    expect(row).to_contain_text("GBP 18.00")
+
+    owner.get_by_label("Earnings per").select_option(label="Placement on a page")
+    owner.get_by_role("button", name="Show report").click()
+    row = owner.get_by_role("row").filter(has_text="Follow Up Interview Tips")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(placements.describe(click.placement))
     expect(row).to_contain_text("GBP 18.00")
     owner.context.close()

@@ -211,13 +211,12 @@ def test_a_direct_link_goes_to_the_partners_address_with_rel_and_a_ping(
     soup = rendered(client, guide)
 
     in_text, button = soup.select_one(".guide__intro a"), soup.select_one("aside.cta a.button")
-    for anchor in (in_text, button):
+    for anchor, placement in ((in_text, "intro"), (button, "cta-1")):
         assert anchor["href"] == "https://www.amazon.example/dp/123?tag=cc-20"
         assert anchor["rel"] == ["sponsored", "nofollow", "noopener"]
         # A path: the browser pings whichever address served the page.
-        assert anchor["ping"] == (
-            f"http://testserver/go/interview-book/ping/?from={signed_from(guide, link)}"
-        )
+        from_value = signed_from(guide, link, placement)
+        assert anchor["ping"] == f"http://testserver/go/interview-book/ping/?from={from_value}"
     assert "/go/interview-book/?" not in str(soup)
 
 
@@ -249,8 +248,9 @@ def test_cloaked_links_still_go_through_the_site_and_send_no_ping(client, sectio
 
     soup = rendered(client, guide)
 
-    for anchor in (soup.select_one(".guide__intro a"), soup.select_one("aside.cta a.button")):
-        assert anchor["href"] == f"/go/coaching/?from={signed_from(guide, link)}"
+    in_text, button = soup.select_one(".guide__intro a"), soup.select_one("aside.cta a.button")
+    for anchor, placement in ((in_text, "intro"), (button, "cta-1")):
+        assert anchor["href"] == f"/go/coaching/?from={signed_from(guide, link, placement)}"
         assert anchor["rel"] == ["sponsored", "nofollow", "noopener"]
         assert not anchor.has_attr("ping")
     assert link.destination_url not in str(soup)

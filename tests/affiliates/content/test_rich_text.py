@@ -246,7 +246,7 @@ def test_readers_get_a_cloaked_sponsored_link_attributed_to_the_page(
     soup = BeautifulSoup(client.get(guide.url).content, "html.parser")
 
     anchor = soup.select_one(".guide__intro a")
-    assert anchor["href"] == f"/go/mock-interview/?from={signed_from(guide, link)}"
+    assert anchor["href"] == f"/go/mock-interview/?from={signed_from(guide, link, 'intro')}"
     assert anchor["rel"] == ["sponsored", "nofollow", "noopener"]
 
 
@@ -262,9 +262,9 @@ def test_retargeting_or_renaming_a_link_changes_every_page_without_re_editing(
     link.destination_url = "https://other-partner.example.com/"
     link.save()
 
-    for page in (first, second):
+    for page, placement in ((first, "intro"), (second, "question-1")):
         html = client.get(page.url).content.decode()
-        assert f'href="/go/new-offer/?from={signed_from(page, link)}"' in html
+        assert f'href="/go/new-offer/?from={signed_from(page, link, placement)}"' in html
         assert "old-offer" not in html
     [entity] = entities(converter().from_database_format(first.intro))
     assert entity["data"]["name"] == "New offer"

@@ -103,7 +103,7 @@ def test_seeing_reports_does_not_allow_managing_links(sign_in, client, link_with
     assert response["Location"] == reverse("wagtailadmin_home")
 
 
-def test_the_affiliate_managers_group_can_manage_and_lock_links_and_see_reports():
+def test_the_affiliate_managers_group_can_manage_links_partners_and_tracking_ids():
     group = Group.objects.get(name="Affiliate managers")
 
     granted = set(group.permissions.values_list("content_type__app_label", "codename"))
@@ -113,7 +113,7 @@ def test_the_affiliate_managers_group_can_manage_and_lock_links_and_see_reports(
         ("affiliates", "view_click_reports"),
         *(
             ("affiliates", f"{action}_{model}")
-            for model in ("affiliatelink", "partner")
+            for model in ("affiliatelink", "partner", "trackingid")
             for action in ("add", "change", "delete", "view")
         ),
         ("affiliates", "lock_affiliatelink"),
