@@ -14,11 +14,16 @@ from tests.factories import (
 def _isolated_cache():
     from django.core.cache import caches
 
+    from guides.page_cache import forget_local_pages
+
+    # The pages a process keeps beside the shared cache go with it.
     for alias in ("default", "links"):
         caches[alias].clear()
+    forget_local_pages()
     yield
     for alias in ("default", "links"):
         caches[alias].clear()
+    forget_local_pages()
 
 
 @pytest.fixture

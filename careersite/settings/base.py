@@ -196,6 +196,9 @@ ATTRIBUTION_RETENTION_DAYS = int(os.environ.get("ATTRIBUTION_RETENTION_DAYS", "4
 # Seconds a page is kept in the anonymous page cache (0 turns the cache off).
 # Publishing or changing anything a page shows replaces cached pages at once.
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+# Seconds each app server serves a page it has just read from the page cache without
+# asking again: how late, at most, another server shows a publish (0: ask every time).
+PAGE_CACHE_LOCAL_SECONDS = float(os.environ.get("PAGE_CACHE_LOCAL_SECONDS", "1"))
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
