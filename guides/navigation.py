@@ -159,6 +159,23 @@ def content_fragment(request, page, *values):
     }
 
 
+def meta_fragment(request, page, content):
+    """How ``page``'s ``<head>`` meta (description, canonical, sharing tags, JSON-LD) is
+    cached and reused, for ``{% cache %}``; None when ``content`` (its content_fragment)
+    is None, as for previews.
+
+    The meta is made of the content (a description may come from the intro), which
+    ``content``'s key covers with the generation (settings, images, people, the site,
+    sections' titles) and the address; and of the page's own fields (title, search
+    description, sharing picture, dates, byline), which only a publish changes, and a
+    publish gives its address a new version: the same rule as its neighbours.
+    """
+    name = None if content is None else _neighbours_name(request, page)
+    if name is None:
+        return None
+    return {"seconds": content["seconds"], "key": f"{content['key']}:{name}"}
+
+
 def _seconds_until_a_link_changes(longest):
     """``longest``, or fewer: until the next start or expiry of a link on the page being
     rendered, when a direct link turns into its fallback (or back) with no one saving

@@ -9,13 +9,15 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from wagtail.models import Site
 
 from affiliates.models import Partner
-from guides.models import GuidePage, RelatedGuide
+from guides.models import GuideAuthor, GuidePage, RelatedGuide, SearchAndSharingSettings
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
     PartnerFactory,
+    PersonFactory,
     affiliate_anchor,
 )
 
@@ -171,3 +173,51 @@ def test_a_direct_link_that_expires_while_the_content_is_cached_is_gone_once_it_
     time.sleep(2.5)
 
     assert "https://shop.example/cards" not in html(client, guide)
+
+
+def test_a_guides_new_title_and_description_show_in_its_sharing_tags_once_published(client, guides):
+    html(client, guides[1])
+
+    guide = GuidePage.objects.get(pk=guides[1].pk)
+    guide.seo_title = "Follow-up emails that get answers"
+    guide.search_description = "What to write after an interview, and when."
+    publish(guide)
+
+    page = html(client, guide)
+    assert '<meta property="og:title" content="Follow-up emails that get answers">' in page
+    assert '<meta name="description" content="What to write after an interview, and when.">' in page
+
+
+def test_an_intro_fixed_by_a_script_shows_in_the_description_search_engines_read(client, guides):
+    GuidePage.objects.filter(pk=guides[1].pk).update(search_description="", summary="")
+    assert "Why this matters." in html(client, guides[1])
+
+    GuidePage.objects.filter(pk=guides[1].pk).update(intro="<p>Fixed by a script.</p>")
+
+    assert '<meta name="description" content="Fixed by a script.">' in html(client, guides[1])
+
+
+def test_a_change_to_the_sharing_settings_reaches_every_guides_meta(client, guides):
+    for guide in guides:
+        assert "twitter:site" not in html(client, guide)
+
+    sharing = SearchAndSharingSettings.for_site(Site.objects.get(is_default_site=True))
+    sharing.twitter_handle = "@careercompass"
+    sharing.save()
+
+    for guide in guides:
+        assert '<meta name="twitter:site" content="@careercompass">' in html(client, guide)
+
+
+def test_an_author_renamed_is_named_in_the_guides_structured_data(client, guides):
+    person = PersonFactory(name="Sam Rivera")
+    GuideAuthor.objects.create(page=guides[1], person=person)
+    publish(GuidePage.objects.get(pk=guides[1].pk))
+    assert '"name": "Sam Rivera"' in html(client, guides[1])
+
+    person.name = "Sam Rivera-Lopez"
+    person.save()
+
+    page = html(client, guides[1])
+    assert '"name": "Sam Rivera-Lopez"' in page
+    assert '"name": "Sam Rivera"' not in page
