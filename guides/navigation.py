@@ -193,7 +193,18 @@ def _seconds_until_a_link_changes(longest):
 
 
 def _neighbours_name(request, page):
-    """The cache name of ``page``'s neighbours, or None when they are not cached."""
+    """The cache name of ``page``'s neighbours, or None when they are not cached.
+
+    Asked for by the neighbours, the links, the meta and the round trip that reads them
+    ahead, so it is worked out once per request and page: without a page-cache entry to
+    lend it the path's version, each answer would cost Redis two round trips."""
+    names = request.__dict__.setdefault("_neighbours_names", {})
+    if page.pk not in names:
+        names[page.pk] = _find_neighbours_name(request, page)
+    return names[page.pk]
+
+
+def _find_neighbours_name(request, page):
     parts = None if getattr(request, "is_preview", False) else page.get_url_parts(request)
     if not parts or parts[2] is None:
         return None

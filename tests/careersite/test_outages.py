@@ -1,7 +1,8 @@
-"""While PostgreSQL is down, readers get cached pages, and a clear 503 for the rest.
+"""While PostgreSQL is down, readers get cached pages, and a clear 503 for the rest;
+while Redis is down, every page is rendered whole.
 
 Against the real thing: the app under gunicorn with production settings, in front of a
-private PostgreSQL that the test stops and starts again (tests/servers.py).
+private PostgreSQL and Redis that the tests stop and start again (tests/servers.py).
 """
 
 import pytest
@@ -58,3 +59,17 @@ def test_the_front_caches_health_probe_fails_while_the_database_is_down(site, po
         assert site.get("/_health/ready/").status_code == 503
 
     assert site.get("/_health/ready/").status_code == 200
+
+
+def test_with_redis_down_a_guide_is_rendered_whole_with_its_sharing_tags(site, redis_server):
+    # Nothing cached to fall back on: its content, head meta, neighbours and route
+    # all come from Redis when it is up.
+    with redis_server.stopped():
+        response = site.get(NEVER_VISITED)
+
+    assert response.status_code == 200, site.log_tail()
+    assert '<meta property="og:title"' in response.text
+    assert '<script type="application/ld+json">' in response.text
+    assert '<link rel="canonical"' in response.text
+    # Once Redis is back, the render it then caches is the same page.
+    assert site.get(NEVER_VISITED).text == response.text
