@@ -461,10 +461,25 @@ class GuidePage(AffiliateContentMixin, BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        # The page's own fields are in the key too, not only its content: the heading,
+        # byline dates and sharing tags are reused with it, and a script may fix a title
+        # without publishing.
         context["content_fragment"] = navigation.content_fragment(
-            request, self, self.intro, self.body, self.closing, self.image_id
+            request,
+            self,
+            self.intro,
+            self.body,
+            self.closing,
+            self.image_id,
+            self.title,
+            self.seo_title,
+            self.search_description,
+            self.summary,
+            self.first_published_at,
+            self.last_reviewed,
+            self.reviewer_id,
         )
-        context["meta_fragment"] = navigation.meta_fragment(
+        context["page_fragment"] = navigation.page_fragment(
             request, self, context["content_fragment"]
         )
         context.update(navigation.neighbours(request, self, lambda: self.neighbours(request)))

@@ -134,8 +134,8 @@ class CachedSiteMiddleware:
 
 
 def content_fragment(request, page, *values):
-    """How the rendering of ``page``'s own content (``values``: its rich text and
-    StreamField fields) is cached and reused, for ``{% cache %}``; None for previews.
+    """How the rendering of ``page``'s own content (``values``: its fields that the
+    rendering shows) is cached and reused, for ``{% cache %}``; None for previews.
 
     The key is everything that rendering depends on: the content itself (a digest,
     so any edit, saved as a revision or not, makes a new key), the page (links on it
@@ -159,16 +159,19 @@ def content_fragment(request, page, *values):
     }
 
 
-def meta_fragment(request, page, content):
-    """How ``page``'s ``<head>`` meta (description, canonical, sharing tags, JSON-LD) is
-    cached and reused, for ``{% cache %}``; None when ``content`` (its content_fragment)
-    is None, as for previews.
+def page_fragment(request, page, content):
+    """How the rest of ``page``'s rendering is cached and reused, for ``{% cache %}``:
+    its ``<head>`` meta (description, canonical, sharing tags, JSON-LD) and everything
+    in ``<main>`` around its content (heading, byline, disclosure, previous and next,
+    related guides). None when ``content`` (its content_fragment) is None, as for
+    previews.
 
-    The meta is made of the content (a description may come from the intro), which
-    ``content``'s key covers with the generation (settings, images, people, the site,
-    sections' titles) and the address; and of the page's own fields (title, search
-    description, sharing picture, dates, byline), which only a publish changes, and a
-    publish gives its address a new version: the same rule as its neighbours.
+    ``content``'s key covers the page's own fields and content, and the generation
+    (settings, links and partners, images, people, the site, sections' titles) and the
+    address. The rest is the page's neighbours and what editors chose to show beside
+    it, which a publish of the page or of a page it shows changes by giving its address
+    a new version: the same rule as its neighbours' cache. Only the menu, breadcrumb,
+    footer and editors' userbar are rendered each time (from cached furniture).
     """
     name = None if content is None else _neighbours_name(request, page)
     if name is None:

@@ -11,13 +11,14 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from wagtail.models import Site
 
-from affiliates.models import Partner
+from affiliates.models import DisclosureSettings, Partner
 from guides.models import GuideAuthor, GuidePage, RelatedGuide, SearchAndSharingSettings
 from tests.factories import (
     AffiliateLinkFactory,
     GuidePageFactory,
     PartnerFactory,
     PersonFactory,
+    SectionPageFactory,
     affiliate_anchor,
 )
 
@@ -157,6 +158,48 @@ def test_a_guide_taken_offline_without_any_signal_is_not_served_from_its_old_rou
     assert client.get(guides[1].url).status_code == 404
 
 
+def test_a_title_fixed_by_a_script_shows_in_the_heading_and_sharing_tags(client, guides):
+    html(client, guides[1])
+
+    GuidePage.objects.filter(pk=guides[1].pk).update(title="Guide one, retitled")
+
+    page = html(client, guides[1])
+    assert "<h1>Guide one, retitled</h1>" in page
+    assert '<meta property="og:title" content="Guide one, retitled">' in page
+
+
+def test_a_new_disclosure_wording_reaches_every_guide_at_once(client, guides):
+    for guide in guides:
+        assert 'class="disclosure"' not in html(client, guide)  # no links, no notice
+
+    disclosure = DisclosureSettings.for_site(Site.objects.get(is_default_site=True))
+    disclosure.policy = DisclosureSettings.Policy.EVERY_PAGE
+    disclosure.notice_text = "We may earn a fee from partners we link to"
+    disclosure.save()
+
+    for guide in guides:
+        page = html(client, guide)
+        assert "We may earn a fee from partners we link to" in page
+        assert page.index('class="disclosure"') < page.index('class="guide__intro"')
+
+
+def test_a_related_guide_from_another_section_renamed_shows_its_new_title(client, home, guides):
+    elsewhere = GuidePageFactory(
+        parent=SectionPageFactory(parent=home, title="Negotiating"), title="Ask for more"
+    )
+    guide = GuidePage.objects.get(pk=guides[0].pk)
+    guide.related_guides = [RelatedGuide(guide=elsewhere)]
+    publish(guide)
+    assert "Ask for more" in html(client, guide)
+
+    renamed = GuidePage.objects.get(pk=elsewhere.pk)
+    renamed.title = "Ask for more, and get it"
+    publish(renamed)
+
+    related = html(client, guide).split('id="related-heading"')[1]
+    assert "Ask for more, and get it" in related
+
+
 def test_a_preview_shows_unsaved_content_and_related_guides(client, guides):
     html(client, guides[0])  # the live page's content and neighbours are now cached
 
@@ -223,3 +266,4 @@ def test_an_author_renamed_is_named_in_the_guides_structured_data(client, guides
     page = html(client, guides[1])
     assert '"name": "Sam Rivera-Lopez"' in page
     assert '"name": "Sam Rivera"' not in page
+    assert 'rel="author">Sam Rivera-Lopez</a>' in page  # the byline readers see
