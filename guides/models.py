@@ -475,6 +475,8 @@ class GuidePage(AffiliateContentMixin, BasePage):
             self.seo_title,
             self.search_description,
             self.summary,
+            self.social_image_id,
+            self.noindex,
             self.first_published_at,
             self.last_reviewed,
             self.reviewer_id,

@@ -168,6 +168,14 @@ def test_a_title_fixed_by_a_script_shows_in_the_heading_and_sharing_tags(client,
     assert '<meta property="og:title" content="Guide one, retitled">' in page
 
 
+def test_a_guide_hidden_from_search_engines_by_a_script_says_so_at_once(client, guides):
+    assert 'name="robots"' not in html(client, guides[1])
+
+    GuidePage.objects.filter(pk=guides[1].pk).update(noindex=True)
+
+    assert '<meta name="robots" content="noindex">' in html(client, guides[1])
+
+
 def test_a_new_disclosure_wording_reaches_every_guide_at_once(client, guides):
     for guide in guides:
         assert 'class="disclosure"' not in html(client, guide)  # no links, no notice
