@@ -479,7 +479,6 @@ class GuidePage(AffiliateContentMixin, BasePage):
             self.noindex,
             self.first_published_at,
             self.last_reviewed,
-            self.reviewer_id,
         )
         context["page_fragment"] = navigation.page_fragment(
             request, self, context["content_fragment"]
