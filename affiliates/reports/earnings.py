@@ -51,6 +51,9 @@ class EarningsRow:
     partner: str = ""
     url: str | None = None
     placement: str = ""
+    #: Of ``conversions``, those no click was found for: a rate counting them could
+    #: pass 100 %, since none of their clicks is among ``clicks``.
+    unmatched_conversions: int = 0
 
     @property
     def pk(self):
@@ -58,8 +61,10 @@ class EarningsRow:
 
     @property
     def conversion_rate(self):
-        """Sales per hundred clicks, or None without clicks."""
-        return None if not self.clicks else Decimal(self.conversions * 100) / self.clicks
+        """Sales tied to a click per hundred clicks, or None without clicks."""
+        if not self.clicks:
+            return None
+        return Decimal((self.conversions - self.unmatched_conversions) * 100) / self.clicks
 
     @property
     def earnings_per_click(self):

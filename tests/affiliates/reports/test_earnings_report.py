@@ -83,6 +83,33 @@ def test_the_totals_equal_the_sum_of_the_conversions(admin_client, sales):
     assert pages["Interview tips"] == "GBP 2.00" and pages["Writing a CV"] == "USD 12.00"
 
 
+def test_the_overall_conversion_rate_leaves_out_sales_with_no_click_found(
+    admin_client, client, home, tmp_path
+):
+    link = AffiliateLinkFactory(name="Coaching")
+    follow(client, link, page=GuidePageFactory(parent=home), ip="198.51.100.9", at=days_ago(1))
+    day = site_today().isoformat()
+    path = tmp_path / "report.csv"
+    path.write_bytes(
+        generic(
+            ("T-1", Click.objects.get().click_id, day, "approved", "80.00", "8.00", "GBP"),
+            ("T-2", "", day, "approved", "50.00", "5.00", "GBP"),
+        )
+    )
+    call_command("import_conversions", str(path), stdout=io.StringIO())
+
+    soup = BeautifulSoup(admin_client.get(REPORT_URL, {"period": "7"}).content, "html.parser")
+
+    summary = {
+        dt.get_text(strip=True): dt.find_next("dd").get_text(strip=True)
+        for dt in soup.select(".click-report__summary dt")
+    }
+    # One click led to one sale; the other sale came from no click we know of.
+    assert summary["Clicks"] == "1" and summary["Sales"] == "2"
+    assert summary["Conversion rate"] == "100.00 %"
+    assert summary["Earnings per click"] == "GBP 13.0000"
+
+
 def test_sales_can_be_placed_by_the_day_of_their_click(admin_client, sales):
     by_sale = {row[0] for row in table_rows(admin_client.get(REPORT_URL, {"period": "7"}))}
     by_click = {
