@@ -24,6 +24,9 @@ class LinkHealthDashboardPanel(Component):
     # Above the click panel (150): a broken link is lost referral fees today.
     order = 140
 
+    class Media:
+        css = {"all": ["affiliates/css/click-reports.css"]}
+
     def get_context_data(self, parent_context):
         totals = LinkHealth.objects.aggregate(
             needing=Count("pk", filter=NEEDS_ATTENTION), last_check=Max("checked_at")

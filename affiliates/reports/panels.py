@@ -54,6 +54,10 @@ class EarningsDashboardPanel(Component):
     template_name = "affiliates/reports/earnings_dashboard_panel.html"
     order = 155
 
+    # Its own, for those who may see earnings but not the click panel.
+    class Media:
+        css = {"all": ["affiliates/css/click-reports.css"]}
+
     def get_context_data(self, parent_context):
         first, last = last_days(EARNINGS_DASHBOARD_DAYS)
         return {

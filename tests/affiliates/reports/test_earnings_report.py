@@ -172,7 +172,7 @@ def test_the_dashboard_lists_the_top_earning_pages_to_those_who_may_see_earnings
     panel = soup.select_one("#affiliate-earnings-section") or soup.select_one("#affiliate-earnings")
     tables = {
         table.caption.get_text(strip=True): [
-            [cell.get_text(strip=True) for cell in row.find_all("td")]
+            [cell.get_text(strip=True) for cell in row.find_all(["th", "td"])]
             for row in table.select("tbody tr")
         ]
         for table in panel.find_all("table")
