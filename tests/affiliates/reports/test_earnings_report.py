@@ -181,6 +181,9 @@ def test_the_dashboard_lists_the_top_earning_pages_to_those_who_may_see_earnings
         "Commission in GBP": [["Interview tips", "2", "2.00"]],
         "Commission in USD": [["Writing a CV", "1", "12.00"]],
     }
+    # Laid out by the dashboard's stylesheet, though the click panel is not shown.
+    assert not soup.select_one("#affiliate-clicks")
+    assert soup.select_one('link[href*="affiliates/css/click-reports"]')
 
 
 def test_the_dashboard_keeps_earnings_from_those_who_may_only_see_clicks(sign_in, client, sales):
