@@ -13,17 +13,23 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.panels import ObjectList
-from wagtail.admin.ui.tables import Column, UsageCountColumn
+from wagtail.admin.ui.tables import Column, TitleColumn, UsageCountColumn
 from wagtail.admin.widgets.button import Button, HeaderButton
-from wagtail.models import ReferenceIndex
+from wagtail.models import Page, ReferenceIndex
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import (
+    IndexView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
-from .admin_display import AttentionColumn, snippet_url
+from .admin_display import AttentionColumn, page_admin_label, snippet_url
 from .earnings.models import Conversion, Network
 from .health.models import LinkHealth
 from .importing.plan import COLUMNS as IMPORT_COLUMNS
+from .links import placements
 from .links.forms import AffiliateLinkForm
 from .links.models import AffiliateLink, Partner, TrackingId
 from .permissions import can_export_clicks, can_import_links, can_view_earnings
@@ -282,8 +288,25 @@ class ConversionFilterSet(WagtailFilterSet):
         fields = ["network", "status", "currency"]
 
 
+def sale_origin(sale, pages):
+    """Where the reader was when they clicked: the page and, for a click, the spot on it;
+    "" when no click was found. ``pages`` is {id: page}, fetched at once."""
+    if sale.page_key is None:
+        return ""
+    page = page_admin_label(sale.page_key, pages)
+    # A sale known by its tracking ID has a page but no click, so no spot on it.
+    return f"{page} · {placements.describe(sale.placement)}" if sale.link_id else page
+
+
 class ConversionIndexView(FormulaSafeExportMixin, IndexView):
     """The sales listing, with the way to record a network's report."""
+
+    def get_table(self, object_list):
+        sales = list(object_list)
+        pages = Page.objects.in_bulk({sale.page_key for sale in sales if sale.page_key})
+        for sale in sales:
+            sale.origin = sale_origin(sale, pages)
+        return super().get_table(sales)
 
     @cached_property
     def header_buttons(self):
@@ -299,18 +322,54 @@ class ConversionIndexView(FormulaSafeExportMixin, IndexView):
         return buttons
 
 
+class ConversionInspectView(InspectView):
+    """One sale as an owner reads it: the page and spot its click came from, not ids."""
+
+    LABELS = {
+        "transaction_id": "Transaction ID",
+        "click_id": "Click ID",
+        "tracking_id": "Tracking ID",
+        "page_key": "Page",
+        "converted_at": "Date of the sale",
+        "clicked_on": "Day of the click",
+        "source": "From",
+        "first_seen_at": "First recorded",
+        "updated_at": "Last changed",
+    }
+
+    def get_field_label(self, field_name, field):
+        return self.LABELS.get(field_name) or super().get_field_label(field_name, field)
+
+    def get_link_display_value(self):
+        return self.object.link_label()
+
+    def get_page_key_display_value(self):
+        key = self.object.page_key
+        return "-" if key is None else page_admin_label(key, Page.objects.in_bulk([key]))
+
+    def get_placement_display_value(self):
+        # A sale known only by its tracking ID had no click, so no spot on the page.
+        return placements.describe(self.object.placement) if self.object.link_id else "-"
+
+
 class ConversionViewSet(SnippetViewSet):
     model = Conversion
     index_view_class = ConversionIndexView
+    inspect_view_class = ConversionInspectView
     icon = "tag"
     menu_label = "Sales"
     list_display = [
-        Column("transaction_id", label="Transaction"),
+        TitleColumn(
+            "transaction_id",
+            label="Transaction",
+            get_url=lambda sale: snippet_url(Conversion, "inspect", sale.pk),
+        ),
         "network",
         Column("converted_at", label="Date"),
         Column("status", label="Status", accessor="get_status_display"),
         Column("commission_label", label="Commission", accessor="commission_label"),
         Column("link", label="Link", accessor="link_label"),
+        Column("origin", label="Page"),
         Column("source", label="From"),
     ]
     filterset_class = ConversionFilterSet

@@ -3,10 +3,14 @@ those who may see earnings; nobody adds or changes one by hand. Affiliates › N
 gives each network's postback address."""
 
 import pytest
+from bs4 import BeautifulSoup
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from affiliates.earnings.models import Network
 from affiliates.models import Conversion
+from tests.factories import AffiliateLinkFactory, GuidePageFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -66,3 +70,52 @@ def test_each_network_shows_the_address_it_sends_sales_to(admin_client, sales):
     response = admin_client.get(reverse("wagtailsnippets_affiliates_network:list"))
 
     assert f"/go/postback/{awin.postback_token}/" in response.content.decode()
+
+
+def tied_sale(number, page, link, placement="cta-3"):
+    return Conversion.objects.create(
+        network=Network.objects.get_or_create(name="Awin")[0],
+        transaction_id=f"AW-{number}",
+        click_id=f"click{number}",
+        converted_at="2026-11-02T12:00:00Z",
+        status="approved",
+        commission="4.50",
+        currency="GBP",
+        link=link,
+        page_key=page.pk,
+        placement=placement,
+        source="file report.csv",
+    )
+
+
+def test_each_sale_says_which_page_and_spot_its_click_came_from(sign_in, client, home):
+    sale = tied_sale(
+        1, GuidePageFactory(parent=home, title="Interview tips"), AffiliateLinkFactory()
+    )
+    sign_in(client, permissions=["access_admin", "view_earnings"])
+
+    soup = BeautifulSoup(client.get(LIST_URL).content, "html.parser")
+
+    row = soup.select_one("tbody tr")
+    assert "Interview tips · Call to action, block 3" in row.get_text(" ", strip=True)
+    details = reverse("wagtailsnippets_affiliates_conversion:inspect", args=[sale.pk])
+    assert [a.get_text(strip=True) for a in row.select(f'a[href="{details}"]')] == ["AW-1"]
+    fields = BeautifulSoup(client.get(details).content, "html.parser").get_text(" ", strip=True)
+    assert "Page Interview tips" in fields
+    assert "Placement Call to action, block 3" in fields
+
+
+def test_the_listing_names_a_page_of_sales_pages_in_as_few_queries_as_one(
+    admin_client, home, django_assert_max_num_queries
+):
+    link = AffiliateLinkFactory()
+    tied_sale(0, GuidePageFactory(parent=home), link)
+    with CaptureQueriesContext(connection) as one:
+        admin_client.get(LIST_URL)
+    for number in range(1, 20):
+        tied_sale(number, GuidePageFactory(parent=home), link)
+
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        response = admin_client.get(LIST_URL)
+
+    assert response.content.decode().count("Call to action, block 3") == 20
