@@ -19,6 +19,7 @@ from typing import IO, Any, TypeVar
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
 from .days import site_timezone
@@ -46,7 +47,11 @@ def worksheet_cell(sheet: Any, value: object, number_format: str | None = None) 
     """A cell for a write-only ``sheet`` holding ``value``, never a formula.
 
     openpyxl stores text starting with ``=`` as a formula; it is stored as text instead.
+    Control characters a workbook cannot hold (openpyxl refuses the whole file) become
+    U+FFFD, so the export still opens and shows where they were.
     """
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
     cell = WriteOnlyCell(sheet, value)
     if cell.data_type == "f":
         cell.data_type = "s"

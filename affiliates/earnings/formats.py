@@ -27,6 +27,12 @@ PENDING, APPROVED, DECLINED, PAID = (
 )
 ISO_DATES = ("%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+#: Amounts are stored with 12 digits before the point.
+LARGEST_AMOUNT = Decimal("1e12")
+#: Sales dated outside these years are a report's mistake, not a sale.
+EARLIEST_YEAR, LATEST_YEAR = 1990, 2199
+#: Control characters: no id has them, and a workbook cannot hold most of them.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -218,25 +224,39 @@ def _amount(text, what, required=True):
         value = Decimal(text)
     except InvalidOperation as error:
         raise ValueError(f"{what} “{text}” is not a number (write it like 1234.56).") from error
-    if not value.is_finite() or abs(value) >= Decimal("1e12"):
+    # Checked before rounding, which fails on huge exponents, and after, which can
+    # carry 999999999999.999 up to 13 digits before the point.
+    if not value.is_finite() or abs(value) >= LARGEST_AMOUNT:
         raise ValueError(f"{what} “{text}” is out of range.")
-    return value.quantize(Decimal("0.01"))
+    value = value.quantize(Decimal("0.01"))
+    if abs(value) >= LARGEST_AMOUNT:
+        raise ValueError(f"{what} “{text}” is out of range.")
+    return value
 
 
 def _date(text, formats):
     text = text.strip()
+    parsed = None
     for date_format in formats:
         try:
             parsed = datetime.datetime.strptime(text, date_format)  # noqa: DTZ007
         except ValueError:
             continue
-        return timezone.make_aware(parsed, site_timezone())
-    try:
-        parsed = datetime.datetime.fromisoformat(text)
-    except ValueError:
-        parsed = None
+        break
+    if parsed is None:
+        try:
+            parsed = datetime.datetime.fromisoformat(text)
+        except ValueError:
+            parsed = None
     if parsed is not None:
-        return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, site_timezone())
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed, site_timezone())
+        # Year 1 or 9999 with an offset is past what a database can store in UTC.
+        if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+            raise ValueError(
+                f"date “{text}” is out of range (years {EARLIEST_YEAR} to {LATEST_YEAR})."
+            )
+        return parsed
     sample = datetime.datetime(2026, 11, 2, 14, 30)
     examples = " or ".join(dict.fromkeys(sample.strftime(f) for f in (formats[0], formats[-1])))
     raise ValueError(f"date “{text}” is not a date this report uses (for example {examples}).")
@@ -363,6 +383,13 @@ def _row(line, cell: Callable[[str], str], report: ReportFormat, occurrences) ->
     if len(click_id) > 64:
         raise ValueError("the click id is longer than 64 characters.")
     tracking_id = cell("tracking_id")[:120]
+    for what, value in (
+        ("transaction id", transaction_id),
+        ("click id", click_id),
+        ("tracking ID", tracking_id),
+    ):
+        if _CONTROL.search(value):
+            raise ValueError(f"the {what} holds a control character.")
     return ConversionRow(
         line=line,
         transaction_id=transaction_id,

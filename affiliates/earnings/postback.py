@@ -3,9 +3,11 @@ transaction notifications, or any network that can call an address with the gene
 fields), stored as a report's rows are: once per transaction, updated when it changes.
 """
 
+import datetime
 import json
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
@@ -14,16 +16,19 @@ from .formats import GENERIC, ReportErrors, ReportFormat, read_row
 from .models import Network
 from .recording import record_conversions
 
-#: The names networks send each field under: the generic form's first, then Awin's.
+#: The names networks send each field under: the generic form's first, then Awin's
+#: (its transaction notification's JSON and GET placeholders), then other common ones.
 FIELDS = {
     "transaction_id": ("transaction_id", "transactionId", "id"),
     "click_id": ("click_id", "clickRef", "clickref"),
     "date": ("date", "transactionDate"),
     "status": ("status", "commissionStatus"),
-    "sale_amount": ("sale_amount", "saleAmount"),
+    "sale_amount": ("sale_amount", "transactionAmount", "saleAmount"),
     "commission": ("commission", "commissionAmount"),
-    "currency": ("currency", "currencyCode"),
+    "currency": ("currency", "transactionCurrency", "currencyCode"),
 }
+#: Awin POSTs its notification as one form field holding the transaction as JSON.
+AWIN_PUSH = "AwinTransactionPush"
 POSTBACK = ReportFormat(
     name="postback",
     label="postback",
@@ -34,23 +39,50 @@ POSTBACK = ReportFormat(
 MAX_BODY = 64 * 1024
 
 
+def _json_object(text):
+    try:
+        body = json.loads(text or "{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise ReportErrors([(1, "The body is not a JSON object.")])
+    # Nested values (Awin's commission groups, products) are not fields of a sale.
+    return {
+        key: str(value)
+        for key, value in body.items()
+        if value is not None and not isinstance(value, dict | list)
+    }
+
+
 def _fields(request):
     found = dict(request.GET.items())
     if request.method == "POST":
         if request.content_type == "application/json":
-            try:
-                body = json.loads(request.body[:MAX_BODY] or b"{}")
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                body = None
-            if not isinstance(body, dict):
-                raise ReportErrors([(1, "The body is not a JSON object.")])
-            found.update({key: str(value) for key, value in body.items() if value is not None})
+            found.update(_json_object(request.body[:MAX_BODY]))
         else:
             found.update(request.POST.items())
-    return {
+            if AWIN_PUSH in found:
+                found.update(_json_object(found.pop(AWIN_PUSH)[:MAX_BODY]))
+    fields = {
         ours: next((found[name] for name in names if found.get(name) not in (None, "")), "")
         for ours, names in FIELDS.items()
     }
+    if "transactionId" in found:
+        fields.update(_awin_defaults(fields))
+    return fields
+
+
+def _awin_defaults(fields):
+    """Awin notifies a sale when it is recorded, so pending unless a status is sent, and
+    gives its time in UTC without saying so."""
+    defaults = {"status": fields["status"] or "pending"}
+    try:
+        when = datetime.datetime.fromisoformat(fields["date"])
+    except ValueError:
+        return defaults  # read_row says what is wrong with it
+    if timezone.is_naive(when):
+        defaults["date"] = when.replace(tzinfo=datetime.UTC).isoformat()
+    return defaults
 
 
 @csrf_exempt

@@ -185,6 +185,37 @@ def test_no_workbook_cell_of_an_admin_export_is_a_formula(admin_client, hostile,
     assert_workbook_guarded(download(admin_client, url_name, query, "xlsx"))
 
 
+@pytest.mark.parametrize(
+    "url_name", [LINKS_LISTING, CLICK_REPORT, CLICK_EXPORT, EARNINGS_REPORT, SALES_LISTING]
+)
+def test_a_workbook_export_opens_with_control_characters_in_the_data(
+    admin_client, client, section, disclosure_page, url_name
+):
+    # Stored before imports refused them, or typed into a name: a workbook can't hold them.
+    link = AffiliateLinkFactory(name="Cards\x01", partner=PartnerFactory(name="Acme\x02"))
+    guide = GuidePageFactory(parent=section, intro=affiliate_anchor(link))
+    follow(client, link, page=guide)
+    Conversion.objects.create(
+        network=Network.objects.create(name="Awin"),
+        transaction_id="T-1\x01",
+        click_id="c\x1f",
+        converted_at=timezone.now(),
+        status=Conversion.Status.APPROVED,
+        commission=1,
+        currency="GBP",
+        link=link,
+        page_key=guide.pk,
+        source="postback",
+    )
+    query = {"since": "today", "until": "today"} if url_name == CLICK_EXPORT else {}
+
+    values = [
+        cell.value for cell in workbook_cells(download(admin_client, url_name, query, "xlsx"))
+    ]
+
+    assert "Cards\ufffd" in values
+
+
 # Wagtail's own reports and redirects listing: guarded, and otherwise Wagtail's.
 
 

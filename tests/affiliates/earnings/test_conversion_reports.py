@@ -100,6 +100,25 @@ def test_every_wrong_line_is_named_with_its_line_number_and_what_is_wrong():
     assert "commission is empty" in errors[8]
 
 
+def test_values_a_database_or_workbook_cannot_hold_are_named_lines_not_crashes():
+    data = generic(
+        ("T-1", "a", "2026-11-02", "approved", "10.00", "999999999999.999", "GBP"),
+        ("T-2", "b", "0001-01-01T00:00:00+05:00", "approved", "10.00", "1.00", "GBP"),
+        ("T-3", "c", "9999-12-31T23:59:59-05:00", "approved", "10.00", "1.00", "GBP"),
+        ("T-4\x01", "d", "2026-11-02", "approved", "10.00", "1.00", "GBP"),
+        ("T-5", "e\x0bf", "2026-11-02", "approved", "10.00", "1.00", "GBP"),
+        ("T-6", "f", "2026-11-02T14:30:00+01:00", "approved", "10.00", "1.00", "GBP"),
+    )
+
+    errors = dict(errors_in(data))
+
+    assert sorted(errors) == [2, 3, 4, 5, 6]
+    assert "out of range" in errors[2]
+    assert "years 1990 to 2199" in errors[3] and "years 1990 to 2199" in errors[4]
+    assert "transaction id holds a control character" in errors[5]
+    assert "click id holds a control character" in errors[6]
+
+
 def test_a_generic_file_with_unknown_or_missing_columns_is_refused_at_its_header():
     errors = errors_in(b"transaction_id,click_id,when,status,commission,currency,colour\n")
 

@@ -1,6 +1,7 @@
 """``/go/postback/<token>/``: a network reporting each sale as it happens, recorded as
 a report's rows are, once; a wrong token finds nothing and stores nothing."""
 
+import datetime
 import json
 from decimal import Decimal
 
@@ -72,6 +73,58 @@ def test_an_awin_style_json_notification_is_recorded_and_a_repeat_changes_nothin
     assert "unchanged 1" in again.content.decode()
     sale = Conversion.objects.get()
     assert (sale.transaction_id, sale.status) == ("987654", "approved")
+
+
+def awin_transaction(click_id):
+    """What Awin's transaction notification sends: its own names, its time in UTC, no
+    status (a sale is notified when recorded), and nested breakdowns."""
+    return {
+        "transactionId": "244231459",
+        "transactionDate": "2026-07-06 18:35:28",
+        "transactionAmount": "33.7",
+        "commission": "0.67",
+        "affiliateId": "242611",
+        "merchantId": "2678",
+        "clickRef": click_id,
+        "clickTime": "2026-07-06 07:15:24",
+        "transactionCurrency": "GBP",
+        "commissionGroups": [{"id": "15250", "name": "Default Commission", "code": "DEFAULT"}],
+    }
+
+
+def test_awins_posted_transaction_notification_is_recorded_as_it_means_it(client, awin, click):
+    url = f"/go/postback/{awin.postback_token}/"
+    push = {"AwinTransactionPush": json.dumps(awin_transaction(click.click_id))}
+
+    first = client.post(url, push)
+    again = client.post(url, push)
+
+    assert first.status_code == again.status_code == 200, first.content
+    assert "matched 1" in first.content.decode() and "unchanged 1" in again.content.decode()
+    sale = Conversion.objects.get()
+    assert (sale.transaction_id, sale.status, sale.currency) == ("244231459", "pending", "GBP")
+    assert (sale.sale_amount, sale.commission) == (Decimal("33.70"), Decimal("0.67"))
+    assert sale.converted_at == datetime.datetime(2026, 7, 6, 18, 35, 28, tzinfo=datetime.UTC)
+    assert (sale.link_id, sale.page_key) == (click.link_id, click.page_id)
+
+
+def test_awins_get_notification_with_its_placeholders_is_recorded(client, awin, click):
+    fields = awin_transaction(click.click_id)
+    del fields["commissionGroups"]
+
+    response = client.get(f"/go/postback/{awin.postback_token}/", fields)
+
+    assert response.status_code == 200, response.content
+    assert Conversion.objects.get().commission == Decimal("0.67")
+
+
+def test_an_awin_push_that_is_not_json_gets_a_400_and_stores_nothing(client, awin):
+    response = client.post(
+        f"/go/postback/{awin.postback_token}/", {"AwinTransactionPush": "{not json"}
+    )
+
+    assert response.status_code == 400
+    assert not Conversion.objects.exists()
 
 
 def test_a_status_change_is_an_update_of_the_same_sale(client, awin, click):
