@@ -39,6 +39,8 @@ CONVERSION_FIELDS = {
 }
 EARNS = ~Q(status=Conversion.Status.DECLINED) | Q(commission__lt=0)
 COUNTS_AS_A_SALE = ~Q(status=Conversion.Status.DECLINED) & Q(commission__gte=0)
+#: Tied to a recorded click: only those have the day of their click.
+CLICKED = Q(clicked_on__isnull=False)
 
 
 @dataclass
@@ -51,9 +53,10 @@ class EarningsRow:
     partner: str = ""
     url: str | None = None
     placement: str = ""
-    #: Of ``conversions``, those no click was found for: a rate counting them could
-    #: pass 100 %, since none of their clicks is among ``clicks``.
-    unmatched_conversions: int = 0
+    #: Of ``conversions``, those whose click we know. The rest (no click found, or known
+    #: only by a tracking ID) have no click among ``clicks``: a rate counting them
+    #: could pass 100 %.
+    clicked_conversions: int = 0
 
     @property
     def pk(self):
@@ -64,7 +67,7 @@ class EarningsRow:
         """Sales tied to a click per hundred clicks, or None without clicks."""
         if not self.clicks:
             return None
-        return Decimal((self.conversions - self.unmatched_conversions) * 100) / self.clicks
+        return Decimal(self.clicked_conversions * 100) / self.clicks
 
     @property
     def earnings_per_click(self):
@@ -113,6 +116,10 @@ def conversions_in(first_day, last_day, basis):
     )
 
 
+def no_sales():
+    return {"conversions": 0, "clicked_conversions": 0, "commission": {}}
+
+
 def earnings_rows(grouping, first_day, last_day, basis="conversion"):
     """Every link, partner or page with clicks or sales in the range (unsorted)."""
     group_field = CONVERSION_FIELDS[grouping]
@@ -121,12 +128,13 @@ def earnings_rows(grouping, first_day, last_day, basis="conversion"):
     clicks = range_totals(GROUP_FIELDS[grouping], first_day, last_day)
     for key, counts in clicks.items():
         if counts["clicks"] > 0:
-            rows[key] = {"clicks": counts["clicks"], "conversions": 0, "commission": {}}
+            rows[key] = {"clicks": counts["clicks"], **no_sales()}
     sales = (
         conversions_in(first_day, last_day, basis)
         .values(*dict.fromkeys(["link_id", "page_key", *fields, "currency"]))
         .annotate(
             sales=Count("pk", filter=COUNTS_AS_A_SALE),
+            clicked_sales=Count("pk", filter=COUNTS_AS_A_SALE & CLICKED),
             earned=Sum("commission", filter=EARNS),
         )
         .order_by()
@@ -137,8 +145,9 @@ def earnings_rows(grouping, first_day, last_day, basis="conversion"):
             key = UNMATCHED
         elif sale["link_id"] is None and grouping in (Grouping.LINK, Grouping.PARTNER):
             key = BY_TRACKING_ID
-        row = rows.setdefault(key, {"clicks": 0, "conversions": 0, "commission": {}})
+        row = rows.setdefault(key, {"clicks": 0, **no_sales()})
         row["conversions"] += sale["sales"]
+        row["clicked_conversions"] += sale["clicked_sales"]
         if sale["earned"] is not None:
             commission = row["commission"]
             commission[sale["currency"]] = commission.get(sale["currency"], 0) + sale["earned"]

@@ -382,8 +382,7 @@ class EarningsReportView(PermissionRequiredMixin, FormulaSafeExportMixin, Report
             for row in rows:
                 totals.clicks += row.clicks
                 totals.conversions += row.conversions
-                if row.key == earnings.UNMATCHED:
-                    totals.unmatched_conversions += row.conversions
+                totals.clicked_conversions += row.clicked_conversions
                 for currency, amount in row.commission.items():
                     totals.commission[currency] = totals.commission.get(currency, 0) + amount
             context["totals"] = totals

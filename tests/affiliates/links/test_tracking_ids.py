@@ -2,6 +2,7 @@
 (Amazon Associates' tag): links carry the ID of the page's nearest section that has
 one, and the network's earnings report is credited back to that page."""
 
+import datetime
 import io
 from urllib.parse import parse_qsl, urlsplit
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 
 from affiliates.models import Conversion, Partner, TrackingId
 from tests.affiliates.earnings.reports import SAMPLES
+from tests.affiliates.reader_clicks import follow
 from tests.affiliates.reports.test_earnings_report import table_rows
 from tests.factories import (
     AffiliateLinkFactory,
@@ -132,3 +134,24 @@ def test_editors_find_tracking_ids_under_affiliates(admin_client, section, amazo
         for td in BeautifulSoup(response.content, "html.parser").select("td")
     ]
     assert "cc-interview-21" in cells and "Preparing for a Job Interview" in cells
+
+
+def test_sales_known_by_tracking_id_leave_the_conversion_rate_to_clicked_sales(
+    admin_client, client, section, amazon, tmp_path
+):
+    TrackingId.objects.create(partner=amazon, value="careercompass-21", page=section)
+    follow(client, AffiliateLinkFactory(), page=section, at=datetime.datetime(2026, 11, 2, 12))
+    path = tmp_path / "amazon.csv"
+    path.write_text(SAMPLES["amazon"])
+    call_command("import_conversions", str(path), "--format", "amazon", stdout=io.StringIO())
+    url = reverse("affiliates_earnings_report")
+    period = {"period": "custom", "date_from": "2026-11-01", "date_to": "2026-11-30"}
+
+    response = admin_client.get(url, {"group_by": "page", **period})
+
+    # One click, and two sales Amazon knows only by the section's tracking ID: none of
+    # them is known to have come from that click.
+    by_page = {row[0]: row[1:] for row in table_rows(response)}
+    assert by_page["Preparing for a Job Interview"][:3] == ["1", "2", "0.00 %"]
+    summary = BeautifulSoup(response.content, "html.parser").select(".click-report__summary dd")
+    assert [dd.get_text(strip=True) for dd in summary][:3] == ["1", "2", "0.00 %"]
