@@ -6,6 +6,7 @@ Part of ``affiliates.earnings``, which imports ``affiliates.clicks`` and ``affil
 import secrets
 
 from django.conf import settings
+from django.core.validators import MinLengthValidator, validate_slug
 from django.db import models
 from django.urls import reverse
 from wagtail.admin.panels import FieldPanel
@@ -26,8 +27,12 @@ class Network(index.Indexed, models.Model):
         max_length=64,
         unique=True,
         default=new_postback_token,
+        # Letters, digits, - and _ (what the address can hold), and long enough not to
+        # be guessed.
+        validators=[validate_slug, MinLengthValidator(16)],
         help_text="The secret part of the address the network sends each sale to: "
-        "/go/postback/<token>/. Change it to stop a leaked address working.",
+        "/go/postback/<token>/. Change it to stop a leaked address working: at least 16 "
+        "letters, digits, hyphens or underscores.",
     )
     accepts_postbacks = models.BooleanField(
         default=True, help_text="Off: the postback address answers “not found” and stores nothing."

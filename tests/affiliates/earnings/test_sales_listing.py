@@ -119,3 +119,19 @@ def test_the_listing_names_a_page_of_sales_pages_in_as_few_queries_as_one(
         response = admin_client.get(LIST_URL)
 
     assert response.content.decode().count("Call to action, block 3") == 20
+
+
+@pytest.mark.parametrize("token", ["a/b c", "abc.def-ghijklmnop", "short"])
+def test_a_postback_token_the_address_cannot_hold_is_refused(admin_client, token):
+    awin = Network.objects.create(name="Awin")
+    edit = reverse("wagtailsnippets_affiliates_network:edit", args=[awin.pk])
+
+    response = admin_client.post(
+        edit, {"name": "Awin", "accepts_postbacks": "on", "postback_token": token}
+    )
+
+    assert response.status_code == 200
+    assert "postback_token" in response.context["form"].errors
+    awin.refresh_from_db()
+    assert awin.postback_token != token
+    assert admin_client.get(reverse("wagtailsnippets_affiliates_network:list")).status_code == 200
