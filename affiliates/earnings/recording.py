@@ -9,7 +9,7 @@ report names a click we know.
 
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from affiliates.clicks.attribution import BATCH, Attribution, attribution_for
 from affiliates.clicks.models import DailyClickSummary
@@ -47,19 +47,19 @@ class Outcome:
 def record_conversions(network, rows, source, *, dry_run=False):
     """Store ``rows`` (``formats.ConversionRow``) for ``network`` in one transaction;
     with ``dry_run``, only say what storing them would do."""
+    try:
+        return _record(network, rows, source, dry_run)
+    except IntegrityError:
+        # A postback or import stored one of these sales between our look for it and
+        # our insert (a lock can't hold a row that doesn't exist yet). All of ours was
+        # rolled back; looked at again, that sale is found and updated, or unchanged.
+        return _record(network, rows, source, dry_run)
+
+
+def _record(network, rows, source, dry_run):
     outcome = Outcome()
     with transaction.atomic():
-        existing = {}
-        ids = [row.transaction_id for row in rows]
-        # In chunks: a database takes only so many values in one query (PostgreSQL
-        # 65,535), and a month's report from a big network has more sales than that.
-        for start in range(0, len(ids), BATCH):
-            existing.update(
-                (conversion.transaction_id, conversion)
-                for conversion in Conversion.objects.select_for_update().filter(
-                    network=network, transaction_id__in=ids[start : start + BATCH]
-                )
-            )
+        existing = stored_sales(network, [row.transaction_id for row in rows])
         clicks = attribution_for(row.click_id for row in rows)
         tracked = _tracking_ids(row.tracking_id for row in rows if not row.click_id)
         new = []
@@ -92,6 +92,21 @@ def record_conversions(network, rows, source, *, dry_run=False):
         if dry_run:
             transaction.set_rollback(True)
     return outcome
+
+
+def stored_sales(network, ids):
+    """{transaction id: Conversion} of those already stored, locked until commit."""
+    existing = {}
+    # In chunks: a database takes only so many values in one query (PostgreSQL
+    # 65,535), and a month's report from a big network has more sales than that.
+    for start in range(0, len(ids), BATCH):
+        existing.update(
+            (conversion.transaction_id, conversion)
+            for conversion in Conversion.objects.select_for_update().filter(
+                network=network, transaction_id__in=ids[start : start + BATCH]
+            )
+        )
+    return existing
 
 
 def _take(conversion, row, source):

@@ -7,7 +7,9 @@ from decimal import Decimal
 
 import pytest
 
+from affiliates.earnings import recording
 from affiliates.earnings.models import Network
+from affiliates.earnings.recording import stored_sales
 from affiliates.models import Click, Conversion
 from tests.affiliates.reader_clicks import follow
 from tests.factories import AffiliateLinkFactory, GuidePageFactory
@@ -125,6 +127,30 @@ def test_an_awin_push_that_is_not_json_gets_a_400_and_stores_nothing(client, awi
 
     assert response.status_code == 400
     assert not Conversion.objects.exists()
+
+
+def test_a_sale_another_request_stored_first_is_updated_not_an_error(
+    client, awin, click, monkeypatch
+):
+    url = f"/go/postback/{awin.postback_token}/"
+    client.get(url, generic_fields(click.click_id))
+    missed = []
+
+    def stored_by_then(network, ids):
+        # The first look misses the sale, as it does when the other request commits
+        # just after that look and before this one's insert.
+        if not missed:
+            missed.append(ids)
+            return {}
+        return stored_sales(network, ids)
+
+    monkeypatch.setattr(recording, "stored_sales", stored_by_then)
+
+    response = client.get(url, generic_fields(click.click_id, status="approved"))
+
+    assert response.status_code == 200 and missed
+    assert "updated 1" in response.content.decode()
+    assert Conversion.objects.get().status == "approved"
 
 
 def test_a_status_change_is_an_update_of_the_same_sale(client, awin, click):
