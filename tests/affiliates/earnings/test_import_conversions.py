@@ -190,3 +190,21 @@ def test_a_report_of_seventy_thousand_sales_is_recorded_and_then_unchanged(tmp_p
     assert run(tmp_path, report) == "matched 2, unmatched 69998, updated 0, unchanged 0"
     assert run(tmp_path, report) == "matched 0, unmatched 0, updated 0, unchanged 70000"
     assert Conversion.objects.count() == 70_000
+
+
+def test_by_default_a_click_is_remembered_for_sales_for_400_days(tmp_path, client, home):
+    link = AffiliateLinkFactory()
+    guide = GuidePageFactory(parent=home)
+    follow(client, link, page=guide, ip="198.51.100.1", at=days_ago(398))
+    follow(client, link, page=guide, ip="198.51.100.2", at=days_ago(402))
+    kept, forgotten = Click.objects.order_by("-clicked_at").values_list("click_id", flat=True)
+    call_command("prune_clicks", stdout=io.StringIO())
+
+    report = generic(
+        ("T-1", kept, "2026-11-02", "approved", "45.00", "4.50", "GBP"),
+        ("T-2", forgotten, "2026-11-02", "approved", "45.00", "4.50", "GBP"),
+    )
+
+    assert not Click.objects.exists()
+    assert run(tmp_path, report) == "matched 1, unmatched 1, updated 0, unchanged 0"
+    assert Conversion.objects.get(transaction_id="T-1").page_key == guide.pk

@@ -110,6 +110,25 @@ def test_the_overall_conversion_rate_leaves_out_sales_with_no_click_found(
     assert summary["Earnings per click"] == "GBP 13.0000"
 
 
+def chart_days(response):
+    table = BeautifulSoup(response.content, "html.parser").select_one("table.click-chart__table")
+    days = {
+        row.th.get_text(strip=True): row.td.get_text(strip=True) for row in table.select("tbody tr")
+    }
+    return {day: count for day, count in days.items() if count != "0"}
+
+
+def test_the_chart_counts_each_days_sales_by_the_sale_or_the_click(admin_client, sales):
+    by_sale = chart_days(admin_client.get(REPORT_URL, {"period": "7"}))
+    by_click = chart_days(admin_client.get(REPORT_URL, {"period": "7", "basis": "click"}))
+
+    # Four sales today (one declined and one reversal left out); of them, the two from
+    # Cards were clicked three days ago, and Coaching's click is older than the week.
+    assert list(by_sale.values()) == ["4"]
+    assert list(by_click.values()) == ["2"]
+    assert list(by_sale) != list(by_click)
+
+
 def test_sales_can_be_placed_by_the_day_of_their_click(admin_client, sales):
     by_sale = {row[0] for row in table_rows(admin_client.get(REPORT_URL, {"period": "7"}))}
     by_click = {
