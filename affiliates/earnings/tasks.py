@@ -4,7 +4,7 @@ wrong), then, once confirmed, the **import**, which reads the file again and rec
 every row or none.
 """
 
-from django.core.files.base import ContentFile
+from django.core.files import File
 from django.db import transaction
 from django.urls import reverse
 
@@ -104,15 +104,16 @@ def confirm_preview(preview: Job, *, user) -> Job:
         existing = Job.objects.filter(pk=preview.result.get("import_job")).first()
         if existing is not None:
             return existing
+        # Copied in chunks, storage to storage: a report may be 50 MB, and this is a
+        # web request.
         with preview.input_file.open("rb") as file:
-            data = file.read()
-        job = queue_job(
-            import_conversions,
-            kind=KIND,
-            title=f"Record sales from “{preview.arguments['filename']}”",
-            user=user,
-            arguments=preview.arguments,
-            input_file=ContentFile(data, name=preview.arguments["filename"]),
-        )
+            job = queue_job(
+                import_conversions,
+                kind=KIND,
+                title=f"Record sales from “{preview.arguments['filename']}”",
+                user=user,
+                arguments=preview.arguments,
+                input_file=File(file, name=preview.arguments["filename"]),
+            )
         Job.objects.filter(pk=preview.pk).update(result={**preview.result, "import_job": job.pk})
     return job

@@ -3,9 +3,12 @@ record, or every line that is wrong; confirming records it as a second job.
 
 Tests run jobs at once (the immediate backend)."""
 
+import io
+
 import pytest
 from bs4 import BeautifulSoup
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -88,3 +91,26 @@ def test_uploading_needs_the_earnings_permission(user_with, client):
     client.force_login(user_with("view_click_reports"))
 
     assert client.get(UPLOAD_URL).status_code in (302, 403)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_upload_request_only_stores_the_file_and_the_worker_reads_it(owner, click_id, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    rows = [
+        (f"T-{number}", click_id, "2026-11-02", "approved", "45.00", "4.50", "GBP")
+        for number in range(20_000)
+    ]
+
+    response = upload(owner, generic(*rows))
+
+    # The request answered with the job waiting for the worker: nothing read yet.
+    job = Job.objects.get(kind="conversion_import_preview")
+    assert (job.status, job.result) == (Job.Status.QUEUED, {})
+    assert "waiting" in text_of(response).lower() or "queued" in text_of(response).lower()
+
+    call_command("db_worker", "--batch", stdout=io.StringIO(), stderr=io.StringIO())
+
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert "20,000 new, tied to their click" in text_of(owner.get(response.redirect_chain[-1][0]))
+    assert not Conversion.objects.exists()
