@@ -26,6 +26,8 @@ AFFILIATE_LINKS = [
         "partner": "ResumeCraft",
         "network": "Example Network",
         "url": "https://www.example.com/resume-builder?ref=careercompass",
+        # A CJ-style network: the click id goes back as `sid` (docs/earnings.md).
+        "partner_rules": {"tracking_template": "sid={click_id}"},
     },
     {
         "slug": "interview-coaching",

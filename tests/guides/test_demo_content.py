@@ -5,7 +5,7 @@ from PIL import Image as PillowImage
 from wagtail.images.models import Image
 from wagtail.models import Page, Site
 
-from affiliates.models import AffiliateLink, DisclosureSettings
+from affiliates.models import AffiliateLink, Click, DisclosureSettings
 from guides.models import (
     GuideAuthor,
     GuidePage,
@@ -14,6 +14,7 @@ from guides.models import (
     SearchAndSharingSettings,
     SectionPage,
 )
+from tests.factories import browser_headers
 
 pytestmark = pytest.mark.django_db
 
@@ -141,3 +142,15 @@ def test_every_demo_page_is_shared_with_a_1200_by_630_card(client, demo_site):
         assert soup.select_one('meta[property="og:image:width"]')["content"] == "1200"
         assert soup.select_one('meta[property="og:image:height"]')["content"] == "630"
         assert soup.select_one('meta[name="twitter:card"]')["content"] == "summary_large_image"
+
+
+def test_every_demo_link_through_go_passes_its_click_id_to_the_network(client, demo_site):
+    cloaked = AffiliateLink.objects.exclude(partner__link_style="direct")
+    assert cloaked.count() >= 2
+
+    for link in cloaked:
+        response = client.get(f"/go/{link.slug}/", **browser_headers())
+
+        click = Click.objects.get(link=link)
+        assert response.status_code == 302
+        assert f"={click.click_id}" in response["Location"], link.slug
