@@ -2,7 +2,9 @@
 whole, every wrong line named with what to fix."""
 
 import datetime
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -146,3 +148,16 @@ def test_a_preset_file_for_another_network_is_refused_naming_the_columns_it_lack
 
 def test_an_empty_file_is_refused():
     assert errors_in(b"") == [(1, "The file is empty.")]
+
+
+def test_every_example_file_in_the_earnings_docs_reads_as_its_format():
+    docs = (Path(__file__).resolve().parents[3] / "docs" / "earnings.md").read_text()
+    formats = docs.split("\n## Formats\n", 1)[1].split("\n## ", 1)[0]
+    examples = {}
+    for section in formats.split("\n### ")[1:]:
+        name = section.split()[0].lower()
+        examples[name] = re.search(r"```csv\n(.*?)```", section, re.S)[1]
+
+    assert set(examples) == set(FORMATS)
+    for name, example in examples.items():
+        assert read_report(example.encode(), FORMATS[name]), name
