@@ -5,6 +5,7 @@ A file is read whole before anything is stored: one bad line means nothing is ap
 """
 
 import csv
+import dataclasses
 import datetime
 import hashlib
 import io
@@ -31,6 +32,13 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 LARGEST_AMOUNT = Decimal("1e12")
 #: Sales dated outside these years are a report's mistake, not a sale.
 EARLIEST_YEAR, LATEST_YEAR = 1990, 2199
+#: Columns a report may leave out.
+OPTIONAL_COLUMNS = {"sale_amount", "currency", "click_id", "asin"}
+#: Title lines an export may have above its header.
+MAX_TITLE_LINES = 5
+#: A currency marked on an amount column's name: "Revenue($)", "Ad Fees (£)", "Fee (EUR)".
+_CURRENCY_MARK = re.compile(r"\((?P<mark>\s*(?:[$£€]|[A-Z]{3})\s*)\)\s*$")
+CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR"}
 #: Control characters: no id has them, and a workbook cannot hold most of them.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -272,14 +280,23 @@ def read_report(data: bytes, report: ReportFormat) -> list[ConversionRow]:
         raise ReportErrors([(1, "The file is empty.")]) from None
     except csv.Error as error:
         raise ReportErrors([(1, f"This is not a CSV file ({error}).")]) from error
-    position = {name.lower(): index for index, name in enumerate(header)}
     wanted = {ours: theirs.lower() for ours, theirs in report.columns.items()}
-    optional = {"sale_amount", "currency", "click_id", "asin"}
-    missing = [
-        report.columns[ours]
-        for ours, theirs in wanted.items()
-        if theirs not in position and ours not in optional
-    ]
+    missing = _missing_columns(header, report)
+    if missing and not report.strict:
+        # Some exports open with a title line or two ("Fee-Earnings reports from ...",
+        # as Amazon's do) above the header.
+        for _ in range(MAX_TITLE_LINES):
+            try:
+                candidate = [name.strip() for name in next(reader)]
+            except (StopIteration, csv.Error):
+                break
+            if not _missing_columns(candidate, report):
+                header, missing = candidate, []
+                break
+    position = {_column_name(name): index for index, name in enumerate(header)}
+    currency = _currency_marked(header, report)
+    if currency and "currency" not in position:
+        report = dataclasses.replace(report, default_currency=currency)
     errors = []
     if missing:
         errors.append(
@@ -328,6 +345,35 @@ def read_report(data: bytes, report: ReportFormat) -> list[ConversionRow]:
     if errors:
         raise ReportErrors(errors)
     return rows
+
+
+def _column_name(header: str) -> str:
+    """A header as matched: any case, without a currency mark such as "Revenue($)"."""
+    return _CURRENCY_MARK.sub("", header.strip()).strip().lower()
+
+
+def _missing_columns(header: list[str], report: ReportFormat) -> list[str]:
+    present = {_column_name(name) for name in header}
+    return [
+        theirs
+        for ours, theirs in report.columns.items()
+        if theirs.lower() not in present and ours not in OPTIONAL_COLUMNS
+    ]
+
+
+def _currency_marked(header: list[str], report: ReportFormat) -> str:
+    """The currency the amount columns are marked in ("Ad Fees(£)": GBP), or ""."""
+    amounts = {
+        report.columns[name].lower()
+        for name in ("commission", "sale_amount")
+        if name in report.columns
+    }
+    for name in header:
+        mark = _CURRENCY_MARK.search(name.strip())
+        if mark and _column_name(name) in amounts:
+            symbol = mark["mark"].strip()
+            return CURRENCY_SYMBOLS.get(symbol, symbol.upper())
+    return ""
 
 
 def read_row(fields: dict[str, str], report: ReportFormat) -> ConversionRow:

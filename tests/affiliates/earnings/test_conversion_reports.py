@@ -66,6 +66,33 @@ def test_an_amazon_report_gives_each_shipped_item_a_stable_id_of_its_own():
     assert (first.commission, first.currency, first.status) == (Decimal("0.36"), "USD", "approved")
 
 
+AMAZON_AS_DOWNLOADED = (
+    "Fee-Earnings reports from 11-01-2026 to 11-30-2026\n"
+    "Category,Name,ASIN,Seller,Tracking ID,Date Shipped,Price({mark}),Items Shipped,"
+    "Returns,Revenue({mark}),Ad Fees({mark}),Device Type Group\n"
+    "Office,Thank-you cards,B000TEST01,Amazon,careercompass-21,2026-11-02 00:00:00,9.00,1,0,"
+    "9.00,0.36,DESKTOP\n"
+)
+
+
+@pytest.mark.parametrize(("mark", "currency"), [("$", "USD"), ("£", "GBP"), ("€", "EUR")])
+def test_an_amazon_report_as_downloaded_reads_past_its_title_in_its_marked_currency(mark, currency):
+    (row,) = read("amazon", AMAZON_AS_DOWNLOADED.format(mark=mark))
+
+    assert (row.tracking_id, row.commission, row.currency) == (
+        "careercompass-21",
+        Decimal("0.36"),
+        currency,
+    )
+    assert row.line == 3
+
+
+def test_a_file_whose_header_never_comes_is_refused_at_line_one():
+    errors = errors_in(b"Fee-Earnings reports\nnot,a,header\n" * 4, "amazon")
+
+    assert errors[0][0] == 1 and "Missing column(s)" in errors[0][1]
+
+
 def test_the_generic_format_reads_its_documented_columns():
     (row,) = read_report(
         generic(("T-1", "abc", "2026-11-02", "paid", "10.00", "1.00", "gbp")), FORMATS["generic"]
