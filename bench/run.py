@@ -58,7 +58,10 @@ GUIDE = "/preparing-for-a-job-interview/follow-up-interview-tips/"
 # CoachPoint's link: its tracking template uses page placeholders ({page_slug},
 # {section_slug}); the guide's signed ``from`` is added once the demo is loaded.
 GO = "/go/interview-coaching/"
-GO_PLAIN = "/go/resume-builder/"  # no tracking template
+# A link of the bench's own whose partner has no tracking template: the demo's pass
+# their click id to the network, so none is plain.
+PLAIN_SLUG = "bench-plain-redirect"
+GO_PLAIN = f"/go/{PLAIN_SLUG}/"
 PING = "/go/thank-you-cards/ping/"  # PaperTrail's direct link, counted by its ping
 DATABASE = "careersite_bench"
 POSTGRES = "postgres://postgres@127.0.0.1:5432"
@@ -223,6 +226,14 @@ def prepare(workdir):
     quiet = {"cwd": PROJECT, "env": env, "stdout": subprocess.DEVNULL}
     run([*manage, "migrate", "--no-input", "-v0"], **quiet)
     run([*manage, "load_demo_content"], **quiet)
+    plain_link = (
+        "from affiliates.models import AffiliateLink, Partner; "
+        "partner, _ = Partner.objects.get_or_create(name='Bench (no tracking template)'); "
+        f"AffiliateLink.objects.get_or_create(slug='{PLAIN_SLUG}', defaults=dict("
+        "name='Bench plain redirect', destination_url='https://www.example.com/plain', "
+        "partner=partner))"
+    )
+    run([*manage, "shell", "--no-imports", "-c", plain_link], **quiet)
     run([*manage, "collectstatic", "--no-input", "-v0"], **quiet)
     run(
         [sys.executable, "-m", "django", "migrate", "--run-syncdb", "-v0"],

@@ -93,6 +93,20 @@ def test_a_file_whose_header_never_comes_is_refused_at_line_one():
     assert errors[0][0] == 1 and "Missing column(s)" in errors[0][1]
 
 
+def test_dates_in_each_of_a_formats_documented_layouts_mix_in_one_file():
+    awin = (
+        "Transaction ID,Click Ref,Transaction Date,Commission Status,Commission Amount,Currency\n"
+        "AW-1,a,02/11/2026 14:30:00,pending,4.50,GBP\n"
+        "AW-2,b,2026-11-03T10:00:00,pending,4.50,GBP\n"
+        "AW-3,c,2026-11-04,pending,4.50,GBP\n"
+    )
+
+    days = [row.converted_at.date() for row in read("awin", awin)]
+
+    # Days first in Awin's own layout: 02/11 is the 2nd of November.
+    assert [day.isoformat() for day in days] == ["2026-11-02", "2026-11-03", "2026-11-04"]
+
+
 def test_the_generic_format_reads_its_documented_columns():
     (row,) = read_report(
         generic(("T-1", "abc", "2026-11-02", "paid", "10.00", "1.00", "gbp")), FORMATS["generic"]
