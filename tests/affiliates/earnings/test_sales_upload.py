@@ -93,7 +93,6 @@ def test_uploading_needs_the_earnings_permission(user_with, client):
     assert client.get(UPLOAD_URL).status_code in (302, 403)
 
 
-@pytest.mark.django_db(transaction=True)
 def test_the_upload_request_only_stores_the_file_and_the_worker_reads_it(owner, click_id, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     rows = [
