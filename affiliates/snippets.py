@@ -295,7 +295,7 @@ def sale_origin(sale, pages):
         return ""
     page = page_admin_label(sale.page_key, pages)
     # A sale known by its tracking ID has a page but no click, so no spot on it.
-    return f"{page} · {placements.describe(sale.placement)}" if sale.link_id else page
+    return f"{page} · {placements.describe(sale.placement)}" if sale.has_click else page
 
 
 class ConversionIndexView(FormulaSafeExportMixin, IndexView):
@@ -349,7 +349,7 @@ class ConversionInspectView(InspectView):
 
     def get_placement_display_value(self):
         # A sale known only by its tracking ID had no click, so no spot on the page.
-        return placements.describe(self.object.placement) if self.object.link_id else "-"
+        return placements.describe(self.object.placement) if self.object.has_click else "-"
 
 
 class ConversionViewSet(SnippetViewSet):

@@ -37,8 +37,14 @@ OPTIONAL_COLUMNS = {"sale_amount", "currency", "click_id", "asin"}
 #: Title lines an export may have above its header.
 MAX_TITLE_LINES = 5
 #: A currency marked on an amount column's name: "Revenue($)", "Ad Fees (£)", "Fee (EUR)".
-_CURRENCY_MARK = re.compile(r"\((?P<mark>\s*(?:[$£€]|[A-Z]{3})\s*)\)\s*$")
+_CURRENCY_MARK = re.compile(r"(?P<name>.+?)\s*\(\s*(?P<mark>[$£€]|[A-Z]{3})\s*\)")
+#: ``$`` is read as US dollars: Amazon's other dollar marketplaces need a currency column.
 CURRENCY_SYMBOLS = {"$": "USD", "£": "GBP", "€": "EUR"}
+#: Codes a column may be marked with: the networks' usual currencies (ISO 4217).
+CURRENCY_CODES = frozenset(
+    "AED AUD BRL CAD CHF CNY CZK DKK EUR GBP HKD HUF INR JPY MXN NOK NZD PLN RON SAR SEK "
+    "SGD TRY USD ZAR".split()
+)
 #: Control characters: no id has them, and a workbook cannot hold most of them.
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -281,26 +287,32 @@ def read_report(data: bytes, report: ReportFormat) -> list[ConversionRow]:
     except csv.Error as error:
         raise ReportErrors([(1, f"This is not a CSV file ({error}).")]) from error
     wanted = {ours: theirs.lower() for ours, theirs in report.columns.items()}
-    missing = _missing_columns(header, report)
+    header_line, (found, currency, missing) = 1, _columns(header, report)
     if missing and not report.strict:
         # Some exports open with a title line or two ("Fee-Earnings reports from ...",
-        # as Amazon's do) above the header.
+        # as Amazon's do) above the header. Unfound, the line nearest to being one is
+        # named with what it lacks.
+        closest = (len(missing), header_line, header, found, currency, missing)
         for _ in range(MAX_TITLE_LINES):
             try:
                 candidate = [name.strip() for name in next(reader)]
             except (StopIteration, csv.Error):
                 break
-            if not _missing_columns(candidate, report):
-                header, missing = candidate, []
+            columns = _columns(candidate, report)
+            if len(columns[2]) < closest[0]:
+                closest = (len(columns[2]), reader.line_num, candidate, *columns)
+            if not columns[2]:
                 break
-    position = {_column_name(name): index for index, name in enumerate(header)}
-    currency = _currency_marked(header, report)
-    if currency and "currency" not in position:
+        _, header_line, header, found, currency, missing = closest
+    if currency and "currency" not in found:
         report = dataclasses.replace(report, default_currency=currency)
     errors = []
     if missing:
         errors.append(
-            (1, f"Missing column(s) for the {report.label} format: {', '.join(missing)}.")
+            (
+                header_line,
+                f"Missing column(s) for the {report.label} format: {', '.join(missing)}.",
+            )
         )
     if report.strict:
         unknown = [name for name in header if name.lower() not in wanted.values()]
@@ -323,7 +335,7 @@ def read_report(data: bytes, report: ReportFormat) -> list[ConversionRow]:
             continue
 
         def cell(ours, cells=cells):
-            index = position.get(wanted.get(ours, ""))
+            index = found.get(ours)
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
         try:
@@ -347,33 +359,35 @@ def read_report(data: bytes, report: ReportFormat) -> list[ConversionRow]:
     return rows
 
 
-def _column_name(header: str) -> str:
-    """A header as matched: any case, without a currency mark such as "Revenue($)"."""
-    return _CURRENCY_MARK.sub("", header.strip()).strip().lower()
-
-
-def _missing_columns(header: list[str], report: ReportFormat) -> list[str]:
-    present = {_column_name(name) for name in header}
-    return [
+def _columns(header: list[str], report: ReportFormat):
+    """``(found, currency, missing)`` for a header line: {our field: column index} for
+    each column found by its exact name (any case), or for an amount, by that name
+    marked with a currency ("Ad Fees(£)"); the currency so marked, or ""; and the
+    names of required columns not found."""
+    exact: dict[str, int] = {}
+    for index, name in enumerate(header):
+        exact.setdefault(name.strip().lower(), index)
+    found, currency = {}, ""
+    for ours, theirs in report.columns.items():
+        if theirs.lower() in exact:
+            found[ours] = exact[theirs.lower()]
+            continue
+        if ours not in ("sale_amount", "commission"):
+            continue
+        for index, name in enumerate(header):
+            mark = _CURRENCY_MARK.fullmatch(name.strip())
+            if mark and mark["name"].strip().lower() == theirs.lower():
+                code = CURRENCY_SYMBOLS.get(mark["mark"], mark["mark"])
+                if code in CURRENCY_CODES:
+                    found[ours] = index
+                    currency = currency or code
+                    break
+    missing = [
         theirs
         for ours, theirs in report.columns.items()
-        if theirs.lower() not in present and ours not in OPTIONAL_COLUMNS
+        if ours not in found and ours not in OPTIONAL_COLUMNS
     ]
-
-
-def _currency_marked(header: list[str], report: ReportFormat) -> str:
-    """The currency the amount columns are marked in ("Ad Fees(£)": GBP), or ""."""
-    amounts = {
-        report.columns[name].lower()
-        for name in ("commission", "sale_amount")
-        if name in report.columns
-    }
-    for name in header:
-        mark = _CURRENCY_MARK.search(name.strip())
-        if mark and _column_name(name) in amounts:
-            symbol = mark["mark"].strip()
-            return CURRENCY_SYMBOLS.get(symbol, symbol.upper())
-    return ""
+    return found, currency, missing
 
 
 def read_row(fields: dict[str, str], report: ReportFormat) -> ConversionRow:

@@ -119,9 +119,16 @@ class Conversion(models.Model):
         """Tied to a click, or (for networks reporting by tracking ID) to a page."""
         return self.link_id is not None or self.page_key is not None
 
+    @property
+    def has_click(self):
+        """Tied to a recorded click (only those have its day), even if its link is gone."""
+        return self.clicked_on is not None
+
     def link_label(self):
         if self.link_id:
             return str(self.link)
+        if self.has_click:
+            return "Deleted link"
         return f"Tracking ID {self.tracking_id}" if self.is_matched else "No click found"
 
     def commission_label(self):

@@ -3,8 +3,10 @@ transaction notifications, or any network that can call an address with the gene
 fields), stored as a report's rows are: once per transaction, updated when it changes.
 """
 
+import dataclasses
 import datetime
 import json
+import re
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.utils import timezone
@@ -13,7 +15,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from .formats import GENERIC, ReportErrors, ReportFormat, read_row
-from .models import Network
+from .models import Conversion, Network
 from .recording import record_conversions
 
 #: The names networks send each field under: the generic form's first, then Awin's
@@ -37,6 +39,8 @@ POSTBACK = ReportFormat(
     statuses={**GENERIC.statuses, "deleted": GENERIC.statuses["declined"]},
 )
 MAX_BODY = 64 * 1024
+#: An Awin placeholder ("!!!clickRef!!!") the network did not fill in.
+_PLACEHOLDER = re.compile(r"!!!\w+!!!")
 
 
 def _json_object(text):
@@ -67,22 +71,36 @@ def _fields(request):
         ours: next((found[name] for name in names if found.get(name) not in (None, "")), "")
         for ours, names in FIELDS.items()
     }
-    if "transactionId" in found:
-        fields.update(_awin_defaults(fields))
-    return fields
+    unfilled = sorted({value for value in fields.values() if _PLACEHOLDER.fullmatch(value)})
+    if unfilled:
+        message = f"{', '.join(unfilled)} came as written: check its spelling at the network."
+        raise ReportErrors([(1, message)])
+    from_awin = "transactionId" in found
+    if from_awin:
+        fields.update(_awin_times(fields))
+    return fields, from_awin
 
 
-def _awin_defaults(fields):
-    """Awin notifies a sale when it is recorded, so pending unless a status is sent, and
-    gives its time in UTC without saying so."""
-    defaults = {"status": fields["status"] or "pending"}
+def _awin_times(fields):
+    """Awin gives its times in UTC without saying so."""
     try:
         when = datetime.datetime.fromisoformat(fields["date"])
     except ValueError:
-        return defaults  # read_row says what is wrong with it
-    if timezone.is_naive(when):
-        defaults["date"] = when.replace(tzinfo=datetime.UTC).isoformat()
-    return defaults
+        return {}  # read_row says what is wrong with it
+    return (
+        {"date": when.replace(tzinfo=datetime.UTC).isoformat()} if timezone.is_naive(when) else {}
+    )
+
+
+def _status_unsaid(network, transaction_id):
+    """Awin notifies a sale when it is recorded, without a status: pending when new,
+    and as it was when notified again (a report may have approved it since)."""
+    stored = (
+        Conversion.objects.filter(network=network, transaction_id=transaction_id)
+        .values_list("status", flat=True)
+        .first()
+    )
+    return stored or Conversion.Status.PENDING
 
 
 @csrf_exempt
@@ -93,7 +111,13 @@ def postback(request, token):
     if network is None:
         raise Http404("No such postback address.")
     try:
-        row = read_row(_fields(request), POSTBACK)
+        fields, from_awin = _fields(request)
+        unsaid = from_awin and not fields["status"]
+        if unsaid:
+            fields["status"] = Conversion.Status.PENDING
+        row = read_row(fields, POSTBACK)
+        if unsaid:
+            row = dataclasses.replace(row, status=_status_unsaid(network, row.transaction_id))
     except ReportErrors as problems:
         return HttpResponseBadRequest(
             "Not recorded: " + "; ".join(message for _, message in problems.errors),

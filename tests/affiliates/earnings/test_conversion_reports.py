@@ -87,6 +87,53 @@ def test_an_amazon_report_as_downloaded_reads_past_its_title_in_its_marked_curre
     assert row.line == 3
 
 
+def test_an_exact_column_wins_over_one_marked_with_a_currency():
+    awin = (
+        "Transaction ID,Click Ref,Transaction Date,Commission Status,Commission Amount,"
+        "Commission Amount (EUR),Currency\n"
+        "AW-1,a,2026-11-02,pending,4.50,5.20,GBP\n"
+    )
+
+    (row,) = read("awin", awin)
+
+    assert (row.commission, row.currency) == (Decimal("4.50"), "GBP")
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        # Only amounts may carry a currency mark; a date marked "(UTC)" is not the date.
+        "Transaction ID,Click Ref,Transaction Date (UTC),Commission Status,Commission Amount",
+        # "NET" is not a currency.
+        "Transaction ID,Click Ref,Transaction Date,Commission Status,Commission Amount (NET)",
+    ],
+)
+def test_a_mark_that_is_not_a_currency_on_an_amount_is_not_that_column(header):
+    errors = errors_in(f"{header}\nAW-1,a,2026-11-02,pending,4.50\n".encode(), "awin")
+
+    assert errors[0][0] == 1 and "Missing column(s)" in errors[0][1]
+
+
+def test_a_marked_currency_is_used_when_a_currency_column_is_not_the_formats_own():
+    report = AMAZON_AS_DOWNLOADED.format(mark="£").replace(
+        "Device Type Group\n", "Device Type Group,Currency\n"
+    )
+
+    (row,) = read("amazon", report.replace("DESKTOP\n", "DESKTOP,USD\n"))
+
+    assert row.currency == "GBP"
+
+
+def test_a_header_below_a_title_line_that_lacks_a_column_is_named_at_its_line():
+    report = AMAZON_AS_DOWNLOADED.format(mark="₹")
+
+    ((line, message),) = errors_in(report.encode(), "amazon")
+
+    # ₹ is not a mark we know, so only the fee column is missing, on the header's line.
+    assert line == 2
+    assert message.endswith("format: Ad Fees.")
+
+
 def test_a_file_whose_header_never_comes_is_refused_at_line_one():
     errors = errors_in(b"Fee-Earnings reports\nnot,a,header\n" * 4, "amazon")
 

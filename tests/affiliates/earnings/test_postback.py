@@ -117,7 +117,34 @@ def test_awins_get_notification_with_its_placeholders_is_recorded(client, awin, 
     response = client.get(f"/go/postback/{awin.postback_token}/", fields)
 
     assert response.status_code == 200, response.content
-    assert Conversion.objects.get().commission == Decimal("0.67")
+    sale = Conversion.objects.get()
+    assert (sale.commission, sale.status) == (Decimal("0.67"), "pending")
+    assert sale.converted_at == datetime.datetime(2026, 7, 6, 18, 35, 28, tzinfo=datetime.UTC)
+
+
+def test_awin_notifying_a_sale_again_leaves_the_status_a_report_gave_it(client, awin, click):
+    url = f"/go/postback/{awin.postback_token}/"
+    push = {"AwinTransactionPush": json.dumps(awin_transaction(click.click_id))}
+    client.post(url, push)
+    Conversion.objects.update(status="approved")
+
+    response = client.post(url, push)
+
+    assert "unchanged 1" in response.content.decode()
+    assert Conversion.objects.get().status == "approved"
+
+
+def test_a_placeholder_the_network_did_not_fill_in_is_refused_not_stored(client, awin, click):
+    fields = awin_transaction(click.click_id)
+    del fields["commissionGroups"]
+
+    response = client.get(
+        f"/go/postback/{awin.postback_token}/", {**fields, "transactionId": "!!!id!!!"}
+    )
+
+    assert response.status_code == 400
+    assert "!!!id!!!" in response.content.decode()
+    assert not Conversion.objects.exists()
 
 
 def test_an_awin_push_that_is_not_json_gets_a_400_and_stores_nothing(client, awin):

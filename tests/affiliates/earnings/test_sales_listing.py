@@ -84,6 +84,7 @@ def tied_sale(number, page, link, placement="cta-3"):
         link=link,
         page_key=page.pk,
         placement=placement,
+        clicked_on="2026-11-01",
         source="file report.csv",
     )
 
@@ -135,3 +136,15 @@ def test_a_postback_token_the_address_cannot_hold_is_refused(admin_client, token
     awin.refresh_from_db()
     assert awin.postback_token != token
     assert admin_client.get(reverse("wagtailsnippets_affiliates_network:list")).status_code == 200
+
+
+def test_a_sale_whose_link_was_deleted_still_names_its_page_and_spot(admin_client, home):
+    link = AffiliateLinkFactory()
+    tied_sale(1, GuidePageFactory(parent=home, title="Interview tips"), link)
+    link.delete()
+
+    row = BeautifulSoup(admin_client.get(LIST_URL).content, "html.parser").select_one("tbody tr")
+
+    text = row.get_text(" ", strip=True)
+    assert "Deleted link" in text
+    assert "Interview tips · Call to action, block 3" in text
