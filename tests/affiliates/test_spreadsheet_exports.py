@@ -82,6 +82,22 @@ ADMIN_EXPORTS = [
 ]
 
 
+def sale_through(link, guide, *, network, transaction_id, click_id, source):
+    """A sale a network reported for a click on ``link`` from ``guide``."""
+    return Conversion.objects.create(
+        network=Network.objects.create(name=network),
+        transaction_id=transaction_id,
+        click_id=click_id,
+        converted_at=timezone.now(),
+        status=Conversion.Status.APPROVED,
+        commission=1,
+        currency="GBP",
+        link=link,
+        page_key=guide.pk,
+        source=source,
+    )
+
+
 @pytest.fixture
 def hostile(client, section, disclosure_page, admin_user):
     """For each hostile text: a link, partner, note and checker's answer, and a published
@@ -102,18 +118,7 @@ def hostile(client, section, disclosure_page, admin_user):
             link=link, status=LinkHealth.Status.BROKEN, reason=text, checked_at=timezone.now()
         )
         follow(client, link, page=guide)
-        Conversion.objects.create(
-            network=Network.objects.create(name=text),
-            transaction_id=text,
-            click_id=text,
-            converted_at=timezone.now(),
-            status=Conversion.Status.APPROVED,
-            commission=1,
-            currency="GBP",
-            link=link,
-            page_key=guide.pk,
-            source=text,
-        )
+        sale_through(link, guide, network=text, transaction_id=text, click_id=text, source=text)
 
         workflow = Workflow.objects.create(name=text)
         WorkflowTask.objects.create(
@@ -195,17 +200,8 @@ def test_a_workbook_export_opens_with_control_characters_in_the_data(
     link = AffiliateLinkFactory(name="Cards\x01", partner=PartnerFactory(name="Acme\x02"))
     guide = GuidePageFactory(parent=section, intro=affiliate_anchor(link))
     follow(client, link, page=guide)
-    Conversion.objects.create(
-        network=Network.objects.create(name="Awin"),
-        transaction_id="T-1\x01",
-        click_id="c\x1f",
-        converted_at=timezone.now(),
-        status=Conversion.Status.APPROVED,
-        commission=1,
-        currency="GBP",
-        link=link,
-        page_key=guide.pk,
-        source="postback",
+    sale_through(
+        link, guide, network="Awin", transaction_id="T-1\x01", click_id="c\x1f", source="postback"
     )
     query = {"since": "today", "until": "today"} if url_name == CLICK_EXPORT else {}
 
