@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django_tasks_db.management.commands import db_worker
 
 from affiliates.jobs.models import Job
 from affiliates.models import Click, Conversion
@@ -93,8 +94,13 @@ def test_uploading_needs_the_earnings_permission(user_with, client):
     assert client.get(UPLOAD_URL).status_code in (302, 403)
 
 
-def test_the_upload_request_only_stores_the_file_and_the_worker_reads_it(owner, click_id, settings):
+def test_the_upload_request_only_stores_the_file_and_the_worker_reads_it(
+    owner, click_id, settings, monkeypatch
+):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    # The real worker loop, in this test's transaction: its check for stale database
+    # connections would close that transaction's connection (not in autocommit).
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
     rows = [
         (f"T-{number}", click_id, "2026-11-02", "approved", "45.00", "4.50", "GBP")
         for number in range(20_000)
