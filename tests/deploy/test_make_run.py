@@ -163,7 +163,10 @@ def stop_and_wait(make_run, seconds=60):
 
 def stop_the_server(make_run):
     # The server is uv and Django's runserver under it (the reloader and its child), not
-    # the recipe's shell, whose command line names both commands.
+    # the recipe's shell, whose command line names both commands. It dies as a crashed
+    # or killed server does, all at once: sent SIGTERM, Django's reloader has now and
+    # then been left running in CI after its child went, so the server never stopped
+    # and what these tests check (the recipe stopping the worker) was never reached.
     servers = [
         pid
         for pid, command in workers_and_servers(make_run.pid).items()
@@ -172,7 +175,7 @@ def stop_the_server(make_run):
     assert servers
     for pid in servers:
         with contextlib.suppress(ProcessLookupError):  # the reloader's child may go first
-            os.kill(pid, signal.SIGTERM)
+            os.kill(pid, signal.SIGKILL)
 
 
 def task_is_running(database, task_path):
