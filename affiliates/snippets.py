@@ -279,8 +279,9 @@ class EarningsOnlyPolicy(ModelPermissionPolicy):
 
 
 class ConversionFilterSet(WagtailFilterSet):
+    # A sale's click day is kept when its link is deleted, as the report counts it.
     matched = django_filters.BooleanFilter(
-        label="Tied to a click", field_name="link", lookup_expr="isnull", exclude=True
+        label="Tied to a click", field_name="clicked_on", lookup_expr="isnull", exclude=True
     )
 
     class Meta:
@@ -302,6 +303,10 @@ class ConversionIndexView(FormulaSafeExportMixin, IndexView):
     """The sales listing, with the way to record a network's report."""
 
     def get_table(self, object_list):
+        if self.is_export:
+            # Wagtail builds the table for an export too, over every sale; the export
+            # writes the list_export fields and never shows it.
+            return super().get_table(object_list)
         sales = list(object_list)
         pages = Page.objects.in_bulk({sale.page_key for sale in sales if sale.page_key})
         for sale in sales:

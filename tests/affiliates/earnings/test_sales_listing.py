@@ -148,3 +148,5 @@ def test_a_sale_whose_link_was_deleted_still_names_its_page_and_spot(admin_clien
     text = row.get_text(" ", strip=True)
     assert "Deleted link" in text
     assert "Interview tips · Call to action, block 3" in text
+    tied = admin_client.get(LIST_URL, {"matched": "true"}).content.decode()
+    assert "AW-1" in tied
