@@ -73,3 +73,29 @@ def test_with_redis_down_a_guide_is_rendered_whole_with_its_sharing_tags(site, r
     assert '<link rel="canonical"' in response.text
     # Once Redis is back, the render it then caches is the same page.
     assert site.get(NEVER_VISITED).text == response.text
+
+
+def test_a_networks_postback_while_the_database_is_down_gets_503_and_is_recorded_after(
+    site, postgres_server
+):
+    code = (
+        "from affiliates.models import Network; "
+        "print(Network.objects.get_or_create(name='Outage network')[0].postback_token)"
+    )
+    token = site.manage("shell", "--no-imports", "-c", code).split()[-1]
+    sale = {
+        "transaction_id": "OUT-1",
+        "date": "2026-11-02",
+        "status": "pending",
+        "commission": "1.00",
+        "currency": "GBP",
+    }
+
+    with postgres_server.stopped():
+        down = site.get(f"/go/postback/{token}/", params=sale)
+    back = site.get(f"/go/postback/{token}/", params=sale)
+
+    # A 503 tells the network to try again; nothing was half-stored meanwhile.
+    assert down.status_code == 503, site.log_tail()
+    assert back.status_code == 200
+    assert "unmatched 1" in back.text
